@@ -1,0 +1,170 @@
+# -*- coding: utf-8 -*-
+# Copyright: multiarch.kolla contributors
+# GNU General Public License v3.0+ (see COPYING or https://www.gnu.org/licenses/gpl-3.0.txt)
+"""The one table of per-architecture facts used by every module, filter and role.
+
+Runs on target hosts too (Python >= 3.9, standard library only). Anything that
+depends on the CPU architecture is looked up here, never spelled out in a
+``when:`` clause or a second table. Sources of each fact are in docs/architectures.md.
+"""
+
+from __future__ import absolute_import, division, print_function
+
+__metaclass__ = type
+
+import copy
+
+# Keys of each entry:
+#   aliases            other spellings normalised to this canonical name
+#   qemu_binary        qemu-system-* binary that emulates this arch
+#   libvirt_arch       the arch name libvirt and nova use (same as canonical here)
+#   machine_type       nova hw_machine_type for guests of this arch (None: leave nova's default)
+#   kvm_cpu_mode       nova [libvirt] cpu_mode on a KVM host of this arch
+#   host_model         whether libvirt offers cpu_mode host-model on this arch
+#   uefi               'required' | 'optional' | 'none' (boot firmware for guests of this arch)
+#   max_pcie_ports     upper bound for nova [libvirt] num_pcie_ports (None: nova's own limit)
+#   firmware_packages  per OS family, packages with this arch's guest firmware
+#   emulator_packages  per OS family, packages with this arch's qemu-system binary
+#   kolla_tag_suffix   tag suffix of upstream Kolla images for this arch (None: none published)
+ARCHES = {
+    "x86_64": {
+        "aliases": ("amd64", "x86-64", "x64", "em64t", "intel64"),
+        "qemu_binary": "qemu-system-x86_64",
+        "machine_type": "q35",
+        "kvm_cpu_mode": "host-model",
+        "host_model": True,
+        "uefi": "optional",
+        "max_pcie_ports": 28,
+        "firmware_packages": {"Debian": ["ovmf"], "RedHat": ["edk2-ovmf"]},
+        "emulator_packages": {"Debian": ["qemu-system-x86"], "RedHat": ["qemu-kvm"]},
+        "kolla_tag_suffix": "",
+    },
+    "aarch64": {
+        "aliases": ("arm64", "armv8", "armv8l", "arm64-v8a", "aarch64le"),
+        "qemu_binary": "qemu-system-aarch64",
+        "machine_type": "virt",
+        "kvm_cpu_mode": "host-passthrough",
+        "host_model": False,
+        "uefi": "required",
+        "max_pcie_ports": 28,
+        "firmware_packages": {"Debian": ["qemu-efi-aarch64"], "RedHat": ["edk2-aarch64"]},
+        "emulator_packages": {"Debian": ["qemu-system-arm"], "RedHat": ["qemu-system-aarch64"]},
+        "kolla_tag_suffix": "-aarch64",
+    },
+    "ppc64le": {
+        "aliases": ("ppc64el", "powerpc64le", "ppc64_le", "ppc64-le"),
+        "qemu_binary": "qemu-system-ppc64",
+        "machine_type": "pseries",
+        "kvm_cpu_mode": "host-model",
+        "host_model": True,
+        "uefi": "none",
+        "max_pcie_ports": None,
+        "firmware_packages": {"Debian": [], "RedHat": []},
+        "emulator_packages": {"Debian": ["qemu-system-ppc"], "RedHat": ["qemu-system-ppc64"]},
+        "kolla_tag_suffix": None,
+    },
+    "ppc64": {
+        "aliases": ("powerpc64", "ppc64be", "ppc64_be"),
+        "qemu_binary": "qemu-system-ppc64",
+        "machine_type": "pseries",
+        "kvm_cpu_mode": "host-model",
+        "host_model": True,
+        "uefi": "none",
+        "max_pcie_ports": None,
+        "firmware_packages": {"Debian": [], "RedHat": []},
+        "emulator_packages": {"Debian": ["qemu-system-ppc"], "RedHat": ["qemu-system-ppc64"]},
+        "kolla_tag_suffix": None,
+    },
+    "s390x": {
+        "aliases": ("s390x64", "systemz"),
+        "qemu_binary": "qemu-system-s390x",
+        "machine_type": "s390-ccw-virtio",
+        "kvm_cpu_mode": "host-model",
+        "host_model": True,
+        "uefi": "none",
+        "max_pcie_ports": None,
+        "firmware_packages": {"Debian": [], "RedHat": []},
+        "emulator_packages": {"Debian": ["qemu-system-misc"], "RedHat": ["qemu-system-s390x"]},
+        "kolla_tag_suffix": None,
+    },
+    "riscv64": {
+        "aliases": ("riscv", "rv64", "riscv64gc"),
+        "qemu_binary": "qemu-system-riscv64",
+        "machine_type": "virt",
+        "kvm_cpu_mode": "host-passthrough",
+        "host_model": False,
+        "uefi": "optional",
+        "max_pcie_ports": None,
+        "firmware_packages": {"Debian": ["qemu-efi-riscv64"], "RedHat": ["edk2-riscv64"]},
+        "emulator_packages": {"Debian": ["qemu-system-misc"], "RedHat": ["qemu-system-riscv"]},
+        "kolla_tag_suffix": None,
+    },
+    "i686": {
+        "aliases": ("i386", "i486", "i586", "x86", "ia32"),
+        "qemu_binary": "qemu-system-i386",
+        "machine_type": "q35",
+        "kvm_cpu_mode": "host-model",
+        "host_model": True,
+        "uefi": "optional",
+        "max_pcie_ports": 28,
+        "firmware_packages": {"Debian": ["ovmf-ia32"], "RedHat": []},
+        "emulator_packages": {"Debian": ["qemu-system-x86"], "RedHat": ["qemu-kvm"]},
+        "kolla_tag_suffix": None,
+    },
+    "armv7l": {
+        "aliases": ("armhf", "armv7", "armv7hl", "arm"),
+        "qemu_binary": "qemu-system-arm",
+        "machine_type": "virt",
+        "kvm_cpu_mode": "host-passthrough",
+        "host_model": False,
+        "uefi": "optional",
+        "max_pcie_ports": None,
+        "firmware_packages": {"Debian": ["qemu-efi-arm"], "RedHat": ["edk2-arm"]},
+        "emulator_packages": {"Debian": ["qemu-system-arm"], "RedHat": ["qemu-system-arm"]},
+        "kolla_tag_suffix": None,
+    },
+}
+
+# The architectures a kolla-ansible cloud built with this collection targets.
+SUPPORTED_HOST_ARCHES = ("x86_64", "aarch64", "ppc64le")
+
+_ALIASES = {}
+for _name, _entry in ARCHES.items():
+    _ALIASES[_name] = _name
+    for _alias in _entry["aliases"]:
+        _ALIASES[_alias] = _name
+
+
+class UnknownArchError(ValueError):
+    """Raised for an architecture name that no entry or alias matches."""
+
+
+def canonical_arch(name, strict=True):
+    """Return the canonical architecture for ``name`` (any case, any known alias).
+
+    Unknown names raise UnknownArchError naming the value, or return None when
+    ``strict`` is False.
+    """
+    if name is None:
+        if strict:
+            raise UnknownArchError("architecture is missing (got None)")
+        return None
+    key = str(name).strip().lower().replace(" ", "")
+    if key in _ALIASES:
+        return _ALIASES[key]
+    if strict:
+        raise UnknownArchError(
+            "unknown architecture '%s'; known: %s (and aliases %s)"
+            % (name, ", ".join(sorted(ARCHES)), ", ".join(sorted(a for a in _ALIASES if a not in ARCHES)))
+        )
+    return None
+
+
+def arch_info(name):
+    """Return a copy of the table entry for ``name`` (aliases accepted)."""
+    return copy.deepcopy(ARCHES[canonical_arch(name)])
+
+
+def trait_suffix(name):
+    """Upper-case arch name as nova and os-traits spell it (x86_64 -> X86_64)."""
+    return canonical_arch(name).upper()

@@ -1,0 +1,121 @@
+"""Unit-test harness for the multiarch.kolla collection.
+
+* Makes the repository importable as ``ansible_collections.multiarch.kolla``
+  (a collections tree under ``.cache/`` whose leaf is a link to the repository;
+  no manual step).
+* ``shared_fixture(*parts)`` resolves real-world data under ``../shared/fixtures``
+  (or ``$MULTIARCH_SHARED/fixtures``). A missing fixture fails the test under
+  ``CI=true`` and is reported as skipped, with the reason, elsewhere.
+* ``run_module(module, args)`` runs a module's ``main()`` with ansible-core's
+  ``patch_module_args`` and returns its result (``failed`` set on fail_json).
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import sys
+from pathlib import Path
+
+import pytest
+
+REPO = Path(__file__).resolve().parents[2]
+COLLECTIONS_ROOT = REPO / ".cache" / "collections"
+
+
+def _install_collection_tree() -> None:
+    leaf = COLLECTIONS_ROOT / "ansible_collections" / "multiarch" / "kolla"
+    leaf.parent.mkdir(parents=True, exist_ok=True)
+    if leaf.is_symlink() and leaf.resolve() != REPO:
+        leaf.unlink()
+    if not leaf.exists():
+        leaf.symlink_to(REPO, target_is_directory=True)
+    if str(COLLECTIONS_ROOT) not in sys.path:
+        sys.path.insert(0, str(COLLECTIONS_ROOT))
+    # Merge with collections bundled by the `ansible` package (community.docker, ...).
+    import ansible_collections  # noqa: PLC0415
+
+    path = list(ansible_collections.__path__)
+    if str(COLLECTIONS_ROOT / "ansible_collections") not in path:
+        ansible_collections.__path__.append(str(COLLECTIONS_ROOT / "ansible_collections"))
+
+
+_install_collection_tree()
+
+
+def shared_dir() -> Path:
+    env = os.environ.get("MULTIARCH_SHARED")
+    return Path(env) if env else REPO.parent / "shared"
+
+
+def in_ci() -> bool:
+    return os.environ.get("CI", "").lower() in ("1", "true", "yes")
+
+
+def require_path(path: Path, what: str) -> Path:
+    """Return ``path`` if it exists; fail under CI, skip with a reason elsewhere."""
+    if path.exists():
+        return path
+    msg = f"{what} not found at {path} (set MULTIARCH_SHARED or check out shared/ beside the repository)"
+    if in_ci():
+        pytest.fail(msg)
+    pytest.skip(msg)
+    return path  # unreachable
+
+
+def fixture_file(*parts: str) -> Path:
+    return require_path(shared_dir().joinpath("fixtures", *parts), "shared fixture")
+
+
+def fixture_files(subdir: str, pattern: str = "*") -> list[Path]:
+    """List fixtures for parametrisation; an absent directory yields one param that fails/skips."""
+    base = shared_dir() / "fixtures" / subdir
+    if not base.is_dir():
+        return [base / "__missing__"]
+    return sorted(p for p in base.glob(pattern) if p.is_file())
+
+
+@pytest.fixture
+def shared_fixture():
+    return fixture_file
+
+
+class _ModuleExit(Exception):
+    def __init__(self, result):
+        super().__init__(result)
+        self.result = result
+
+
+def run_module(module, args: dict, check_mode: bool = False, diff: bool = False) -> dict:
+    """Run ``module.main()`` with ``args`` and return the result dict."""
+    from ansible.module_utils import basic  # noqa: PLC0415
+    from ansible.module_utils.testing import patch_module_args  # noqa: PLC0415
+
+    full = dict(args)
+    full["_ansible_check_mode"] = check_mode
+    full["_ansible_diff"] = diff
+    full.setdefault("_ansible_remote_tmp", "/tmp")
+    full.setdefault("_ansible_keep_remote_files", False)
+
+    def exit_json(self, **kwargs):
+        kwargs.setdefault("changed", False)
+        raise _ModuleExit(kwargs)
+
+    def fail_json(self, msg, **kwargs):
+        kwargs["failed"] = True
+        kwargs["msg"] = msg
+        raise _ModuleExit(kwargs)
+
+    orig_exit, orig_fail = basic.AnsibleModule.exit_json, basic.AnsibleModule.fail_json
+    basic.AnsibleModule.exit_json = exit_json
+    basic.AnsibleModule.fail_json = fail_json
+    try:
+        with patch_module_args(full):
+            module.main()
+    except _ModuleExit as exc:
+        # Round-trip through JSON as Ansible would, so non-serialisable results fail here.
+        return json.loads(json.dumps(exc.result))
+    finally:
+        basic.AnsibleModule.exit_json = orig_exit
+        basic.AnsibleModule.fail_json = orig_fail
+    raise AssertionError("module returned without exit_json or fail_json")
