@@ -14,6 +14,24 @@ __metaclass__ = type
 
 import copy
 
+# CPU model families as libvirt's cpu_map and QEMU name them, oldest to newest (see
+# cpu_model_families below). Variants (-IBRS, -noTSX, -vN) rank with their family.
+_X86_CPU_FAMILIES = (
+    "486", "pentium", "pentium2", "pentium3", "pentiumpro", "coreduo", "n270", "athlon",
+    "qemu32", "kvm32", "qemu64", "kvm64", "cpu64-rhel5", "cpu64-rhel6", "phenom",
+    "Opteron_G1", "Opteron_G2", "core2duo", "Conroe", "Penryn", "Opteron_G3", "Nehalem",
+    "Westmere", "Opteron_G4", "SandyBridge", "Opteron_G5", "IvyBridge", "Denverton",
+    "Snowridge", "Haswell", "Broadwell", "Skylake-Client", "EPYC", "Dhyana", "EPYC-Rome",
+    "EPYC-Milan", "SierraForest", "ClearwaterForest", "Skylake-Server", "Cascadelake-Server",
+    "Icelake-Client", "Icelake-Server", "Cooperlake", "EPYC-Genoa", "SapphireRapids",
+    "GraniteRapids", "EPYC-Turin", "DiamondRapids",
+)
+_ARM64_CPU_FAMILIES = (
+    "cortex-a35", "cortex-a53", "cortex-a55", "cortex-a57", "cortex-a72", "cortex-a76",
+    "neoverse-n1", "a64fx", "neoverse-v1", "cortex-a710", "neoverse-n2",
+)
+_POWER_CPU_FAMILIES = ("POWER6", "POWER7", "POWER8", "POWER9", "POWER10", "POWER11")
+
 # Keys of each entry:
 #   aliases            other spellings normalised to this canonical name
 #   qemu_binary        qemu-system-* binary that emulates this arch
@@ -26,6 +44,21 @@ import copy
 #   firmware_packages  per OS family, packages with this arch's guest firmware
 #   emulator_packages  per OS family, packages with this arch's qemu-system binary
 #   kolla_tag_suffix   tag suffix of upstream Kolla images for this arch (None: none published)
+#   kvm_guests         guest arches KVM accelerates on a host of this arch (libvirt's
+#                      virQEMUCapsGuestIsNative: i686 on x86_64, armv7l on aarch64, ppc64 <-> ppc64le)
+#   tcg_cpu_models     nova cpu_models preference under TCG (virt_type qemu), first one the
+#                      emulator lists wins; named models, 'max' only where nova does not check names
+#   tcg_cpu_modes      nova cpu_mode values libvirt accepts for a TCG guest of this arch on a host
+#                      of this arch (domain capabilities, qemu domain)
+#   compat_cpu_models  named models a KVM host of this arch accepts with cpu_mode custom as
+#                      compatibility modes (POWER), checked when the emulator's list is unknown
+#   cpu_model_families named CPU model families, oldest to newest: "newest" in nova_cpu_baseline
+#   pcie_root_ports    whether nova adds [libvirt] num_pcie_ports root ports on a host of this arch
+#                      (nova: x86_64 hosts with q35 guests, aarch64 hosts with virt guests)
+#   default_pcie_ports num_pcie_ports written for a host of this arch (None: leave nova's 0)
+#   image_properties   glance properties guests of this arch need besides hw_architecture,
+#                      hw_machine_type and hw_firmware_type (from uefi)
+#   The nova fields above are empty (or None/False) for arches outside SUPPORTED_HOST_ARCHES.
 ARCHES = {
     "x86_64": {
         "aliases": ("amd64", "x86-64", "x64", "em64t", "intel64"),
@@ -38,6 +71,14 @@ ARCHES = {
         "firmware_packages": {"Debian": ["ovmf"], "RedHat": ["edk2-ovmf"]},
         "emulator_packages": {"Debian": ["qemu-system-x86"], "RedHat": ["qemu-kvm"]},
         "kolla_tag_suffix": "",
+        "kvm_guests": ("x86_64", "i686"),
+        "tcg_cpu_models": ("Nehalem", "qemu64"),
+        "tcg_cpu_modes": ("custom", "host-model", "none"),
+        "compat_cpu_models": (),
+        "cpu_model_families": _X86_CPU_FAMILIES,
+        "pcie_root_ports": True,
+        "default_pcie_ports": 16,
+        "image_properties": {},
     },
     "aarch64": {
         "aliases": ("arm64", "armv8", "armv8l", "arm64-v8a", "aarch64le"),
@@ -50,6 +91,14 @@ ARCHES = {
         "firmware_packages": {"Debian": ["qemu-efi-aarch64"], "RedHat": ["edk2-aarch64"]},
         "emulator_packages": {"Debian": ["qemu-system-arm"], "RedHat": ["qemu-system-aarch64"]},
         "kolla_tag_suffix": "-aarch64",
+        "kvm_guests": ("aarch64", "armv7l"),
+        "tcg_cpu_models": ("cortex-a72", "cortex-a57", "max"),
+        "tcg_cpu_modes": ("custom", "none"),
+        "compat_cpu_models": (),
+        "cpu_model_families": _ARM64_CPU_FAMILIES,
+        "pcie_root_ports": True,
+        "default_pcie_ports": 16,
+        "image_properties": {"hw_video_model": "virtio", "hw_disk_bus": "scsi", "hw_scsi_model": "virtio-scsi"},
     },
     "ppc64le": {
         "aliases": ("ppc64el", "powerpc64le", "ppc64_le", "ppc64-le"),
@@ -62,6 +111,14 @@ ARCHES = {
         "firmware_packages": {"Debian": [], "RedHat": []},
         "emulator_packages": {"Debian": ["qemu-system-ppc"], "RedHat": ["qemu-system-ppc64"]},
         "kolla_tag_suffix": None,
+        "kvm_guests": ("ppc64le", "ppc64"),
+        "tcg_cpu_models": ("POWER9", "POWER8"),
+        "tcg_cpu_modes": ("custom", "none"),
+        "compat_cpu_models": ("POWER7", "POWER8", "POWER9", "POWER10"),
+        "cpu_model_families": _POWER_CPU_FAMILIES,
+        "pcie_root_ports": False,
+        "default_pcie_ports": None,
+        "image_properties": {},
     },
     "ppc64": {
         "aliases": ("powerpc64", "ppc64be", "ppc64_be"),
@@ -74,6 +131,14 @@ ARCHES = {
         "firmware_packages": {"Debian": [], "RedHat": []},
         "emulator_packages": {"Debian": ["qemu-system-ppc"], "RedHat": ["qemu-system-ppc64"]},
         "kolla_tag_suffix": None,
+        "kvm_guests": ("ppc64", "ppc64le"),
+        "tcg_cpu_models": ("POWER9", "POWER8"),
+        "tcg_cpu_modes": ("custom", "none"),
+        "compat_cpu_models": ("POWER7", "POWER8", "POWER9", "POWER10"),
+        "cpu_model_families": _POWER_CPU_FAMILIES,
+        "pcie_root_ports": False,
+        "default_pcie_ports": None,
+        "image_properties": {},
     },
     "s390x": {
         "aliases": ("s390x64", "systemz"),
@@ -86,6 +151,14 @@ ARCHES = {
         "firmware_packages": {"Debian": [], "RedHat": []},
         "emulator_packages": {"Debian": ["qemu-system-misc"], "RedHat": ["qemu-system-s390x"]},
         "kolla_tag_suffix": None,
+        "kvm_guests": ("s390x",),
+        "tcg_cpu_models": (),
+        "tcg_cpu_modes": (),
+        "compat_cpu_models": (),
+        "cpu_model_families": (),
+        "pcie_root_ports": False,
+        "default_pcie_ports": None,
+        "image_properties": {"hw_video_model": "virtio"},
     },
     "riscv64": {
         "aliases": ("riscv", "rv64", "riscv64gc"),
@@ -98,6 +171,14 @@ ARCHES = {
         "firmware_packages": {"Debian": ["qemu-efi-riscv64"], "RedHat": ["edk2-riscv64"]},
         "emulator_packages": {"Debian": ["qemu-system-misc"], "RedHat": ["qemu-system-riscv"]},
         "kolla_tag_suffix": None,
+        "kvm_guests": ("riscv64",),
+        "tcg_cpu_models": (),
+        "tcg_cpu_modes": (),
+        "compat_cpu_models": (),
+        "cpu_model_families": (),
+        "pcie_root_ports": False,
+        "default_pcie_ports": None,
+        "image_properties": {},
     },
     "i686": {
         "aliases": ("i386", "i486", "i586", "x86", "ia32"),
@@ -110,6 +191,14 @@ ARCHES = {
         "firmware_packages": {"Debian": ["ovmf-ia32"], "RedHat": []},
         "emulator_packages": {"Debian": ["qemu-system-x86"], "RedHat": ["qemu-kvm"]},
         "kolla_tag_suffix": None,
+        "kvm_guests": ("i686",),
+        "tcg_cpu_models": (),
+        "tcg_cpu_modes": (),
+        "compat_cpu_models": (),
+        "cpu_model_families": (),
+        "pcie_root_ports": False,
+        "default_pcie_ports": None,
+        "image_properties": {},
     },
     "armv7l": {
         "aliases": ("armhf", "armv7", "armv7hl", "arm"),
@@ -122,6 +211,14 @@ ARCHES = {
         "firmware_packages": {"Debian": ["qemu-efi-arm"], "RedHat": ["edk2-arm"]},
         "emulator_packages": {"Debian": ["qemu-system-arm"], "RedHat": ["qemu-system-arm"]},
         "kolla_tag_suffix": None,
+        "kvm_guests": ("armv7l",),
+        "tcg_cpu_models": (),
+        "tcg_cpu_modes": (),
+        "compat_cpu_models": (),
+        "cpu_model_families": (),
+        "pcie_root_ports": False,
+        "default_pcie_ports": None,
+        "image_properties": {},
     },
 }
 

@@ -1,0 +1,74 @@
+# multiarch.kolla: the two commands of the README are `make demo` and `make test`.
+# Everything else here is a step of those two.
+SHELL := /bin/bash
+.SHELLFLAGS := -eo pipefail -c
+.DEFAULT_GOAL := help
+
+REPO        := $(CURDIR)
+VENV        := $(REPO)/.venv
+export PATH := $(VENV)/bin:$(PATH)
+export ANSIBLE_COLLECTIONS_PATH := $(REPO)/.cache/collections
+export ANSIBLE_CONFIG := $(REPO)/ansible.cfg
+export ANSIBLE_FORCE_COLOR ?= false
+export PY_COLORS ?= 0
+TIMINGS     := $(REPO)/.cache/timings.tsv
+TIMED       := $(REPO)/scripts/timed $(TIMINGS)
+LAB_INV     := inventories/lab/hosts.yml
+SANITY_ROOT := $(REPO)/.cache/sanity
+VERSION     := $(shell sed -n 's/^version: *//p' galaxy.yml)
+
+.PHONY: help setup images lab lab-down demo test lint sanity unit molecule build install-check timing-reset timing-report clean
+
+help:
+	@echo "make demo   - set up this machine, build and start the lab, run the main playbook on it"
+	@echo "make test   - set up this machine, then every lint, unit test and Molecule scenario"
+	@echo "make lab / make lab-down - start / remove the lab containers"
+
+setup:
+	@$(REPO)/scripts/setup-host
+
+images: setup
+	@$(TIMED) "lab images" $(REPO)/scripts/build-lab-images
+
+lab: images
+	ansible-playbook -i $(LAB_INV) playbooks/lab.yml
+
+lab-down: setup
+	ansible-playbook -i $(LAB_INV) playbooks/lab.yml -e lab_state=absent
+
+demo: lab
+	ansible-playbook -i $(LAB_INV) playbooks/site.yml
+
+timing-reset:
+	@mkdir -p $(REPO)/.cache && : > $(TIMINGS)
+
+timing-report:
+	@$(REPO)/scripts/timing-report $(TIMINGS)
+
+test: setup timing-reset
+	@$(MAKE) --no-print-directory images lint sanity unit molecule; rc=$$?; \
+	  $(MAKE) --no-print-directory timing-report; exit $$rc
+
+lint: setup
+	@$(TIMED) "lint: yamllint" yamllint --strict .
+	@$(TIMED) "lint: ruff" ruff check .
+	@$(TIMED) "lint: ansible-lint" ansible-lint --offline
+
+build: setup
+	@mkdir -p $(REPO)/.cache/dist
+	ansible-galaxy collection build --force --output-path $(REPO)/.cache/dist .
+
+install-check: build
+	@$(TIMED) "collection install" $(REPO)/scripts/install-check $(REPO)/.cache/dist/multiarch-kolla-$(VERSION).tar.gz
+
+sanity: install-check
+	@$(TIMED) "ansible-test sanity" $(REPO)/scripts/sanity $(REPO)/.cache/dist/multiarch-kolla-$(VERSION).tar.gz
+
+unit: setup
+	@$(TIMED) "unit tests" python -m pytest
+
+molecule: images
+	@$(TIMED) "molecule (all scenarios)" $(REPO)/scripts/molecule-all
+
+clean:
+	rm -rf $(REPO)/.cache/dist $(REPO)/.cache/sanity $(REPO)/tests/output

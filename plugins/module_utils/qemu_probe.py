@@ -1,0 +1,271 @@
+# -*- coding: utf-8 -*-
+# Copyright: multiarch.kolla contributors
+# GNU General Public License v3.0+ (see COPYING or https://www.gnu.org/licenses/gpl-3.0.txt)
+"""Guest capabilities without libvirt: probe ``qemu-system-*`` binaries and read
+QEMU firmware descriptors (docs/interop/firmware.json in QEMU).
+
+The guest dicts have the same shape as libvirt_caps.parse_capabilities() after
+merge_domain_capabilities(), so callers need not care which source answered.
+Only the guest arches of archtable are probed. Runs on target hosts (Python >= 3.9,
+standard library only).
+"""
+
+from __future__ import absolute_import, division, print_function
+
+__metaclass__ = type
+
+import fnmatch
+import json
+import os
+import re
+import subprocess
+
+from ansible_collections.multiarch.kolla.plugins.module_utils.archtable import ARCHES
+from ansible_collections.multiarch.kolla.plugins.module_utils.libvirt_caps import guest_arch_key
+
+# Directories searched after $PATH: distributions put emulators in libexec too
+# (RHEL's /usr/libexec/qemu-kvm).
+EXTRA_BIN_DIRS = ("/usr/local/bin", "/usr/bin", "/usr/libexec")
+# QEMU firmware descriptor directories, lowest priority last; a file name in an
+# earlier directory hides the same name in a later one (as libvirt and QEMU do).
+FIRMWARE_DIRS = ("etc/qemu/firmware", "usr/share/qemu/firmware")
+PROBE_TIMEOUT = 30
+
+_ALIAS_RE = re.compile(r"\(alias of ([^)\s]+)\)")
+
+
+def parse_machine_help(text):
+    """Parse ``qemu-system-* -machine help``.
+
+    Returns ``{machines: sorted names (the 'none' machine left out, as libvirt
+    does), default_machine: the one marked '(default)' or None, canonical_machines:
+    {alias: machine}}``.
+    """
+    machines = set()
+    aliases = {}
+    default = None
+    for line in (text or "").splitlines():
+        if not line.strip() or line.rstrip().endswith(":"):
+            continue
+        parts = line.split(None, 1)
+        name = parts[0]
+        rest = parts[1] if len(parts) > 1 else ""
+        if name == "none":
+            continue
+        machines.add(name)
+        match = _ALIAS_RE.search(rest)
+        if match:
+            aliases[name] = match.group(1)
+        if "(default)" in rest:
+            default = name
+    return {"machines": sorted(machines), "default_machine": default, "canonical_machines": aliases}
+
+
+def parse_cpu_help(text):
+    """Parse ``qemu-system-* -cpu help`` into a sorted list of CPU model names.
+
+    Handles the indented list of Arm/RISC-V (``  cortex-a57``) and the prefixed
+    lines of x86/POWER/s390 (``x86 Skylake-Server ...``, ``PowerPC power9 ...``);
+    stops at the blank line before trailing sections such as the CPUID flags.
+    """
+    models = set()
+    for line in (text or "").splitlines():
+        if not line.strip():
+            if models:
+                break
+            continue
+        if line.rstrip().endswith(":"):
+            continue
+        tokens = line.split()
+        if line[:1].isspace():
+            models.add(tokens[0])
+        elif len(tokens) >= 2:
+            models.add(tokens[1])
+    return sorted(models)
+
+
+def find_binary(name, path=None):
+    """Return the first executable ``name`` in ``path`` (list of dirs; default $PATH + EXTRA_BIN_DIRS)."""
+    if path is None:
+        path = [d for d in os.environ.get("PATH", "").split(os.pathsep) if d] + list(EXTRA_BIN_DIRS)
+    for directory in path:
+        candidate = os.path.join(directory, name)
+        if os.path.isfile(candidate) and os.access(candidate, os.X_OK):
+            return candidate
+    return None
+
+
+def candidate_binaries(guest_arch, host_arch):
+    """Emulator names for ``guest_arch`` in the order libvirt tries them."""
+    names = ["qemu-system-%s" % guest_arch, ARCHES[guest_arch]["qemu_binary"]]
+    # A 64-bit emulator also runs its 32-bit sibling on a host of that arch.
+    if guest_arch in ARCHES.get(host_arch, {}).get("kvm_guests", ()) and guest_arch != host_arch:
+        names.append(ARCHES[host_arch]["qemu_binary"])
+    if guest_arch == host_arch:
+        names.append("qemu-kvm")
+    result = []
+    for name in names:
+        if name not in result:
+            result.append(name)
+    return result
+
+
+def _run_all(commands, timeout):
+    """Run every argv in ``commands`` in parallel; return {argv tuple: (rc, stdout, error)}."""
+    env = dict(os.environ, LC_ALL="C", LANG="C")
+    procs = {}
+    results = {}
+    for argv in commands:
+        try:
+            procs[argv] = subprocess.Popen(
+                list(argv), stdin=subprocess.DEVNULL, stdout=subprocess.PIPE, stderr=subprocess.PIPE, env=env, close_fds=True
+            )
+        except OSError as exc:
+            results[argv] = (None, "", str(exc))
+    for argv, proc in procs.items():
+        try:
+            out, err = proc.communicate(timeout=timeout)
+        except subprocess.TimeoutExpired:
+            proc.kill()
+            proc.communicate()
+            results[argv] = (None, "", "timed out after %ss" % timeout)
+            continue
+        results[argv] = (proc.returncode, out.decode("utf-8", "replace"), err.decode("utf-8", "replace").strip())
+    return results
+
+
+def read_firmware_descriptors(root="/", warnings=None):
+    """Return the QEMU firmware descriptors under ``root`` as a list of dicts.
+
+    Each: ``{path, interfaces, executable, targets: [(canonical arch, [machine globs])], features}``,
+    ordered by file name as QEMU and libvirt order them. A file that is not JSON
+    (or not the expected shape) is skipped with a warning naming it; an empty file
+    only hides a lower-priority file of the same name.
+    """
+    if warnings is None:
+        warnings = []
+    chosen = {}
+    for rel in FIRMWARE_DIRS:
+        directory = os.path.join(root, rel)
+        try:
+            names = os.listdir(directory)
+        except FileNotFoundError:
+            continue
+        except OSError as exc:
+            warnings.append("QEMU firmware descriptors: cannot list %s (%s)" % (directory, exc.strerror or exc))
+            continue
+        for name in names:
+            if name.endswith(".json") and name not in chosen:
+                chosen[name] = os.path.join(directory, name)
+    descriptors = []
+    for name in sorted(chosen):
+        path = chosen[name]
+        try:
+            with open(path, "rb") as handle:
+                raw = handle.read()
+        except OSError as exc:
+            warnings.append("QEMU firmware descriptor %s cannot be read (%s)" % (path, exc.strerror or exc))
+            continue
+        if not raw.strip():
+            continue
+        try:
+            data = json.loads(raw.decode("utf-8"))
+            interfaces = [str(i) for i in data.get("interface-types", [])]
+            mapping = data.get("mapping", {})
+            executable = (mapping.get("executable") or {}).get("filename") or mapping.get("filename")
+            targets = [(guest_arch_key(t.get("architecture")), [str(m) for m in t.get("machines", [])]) for t in data.get("targets", [])]
+        except (ValueError, AttributeError, TypeError) as exc:
+            warnings.append("QEMU firmware descriptor %s is not a valid JSON firmware description (%s); skipped" % (path, exc))
+            continue
+        descriptors.append(
+            {"path": path, "interfaces": interfaces, "executable": executable, "targets": targets, "features": list(data.get("features", []))}
+        )
+    return descriptors
+
+
+def uefi_firmware(descriptors, arch, machines, root="/"):
+    """Executables of UEFI descriptors targeting ``arch`` and one of ``machines``.
+
+    Descriptors whose executable file is missing are left out (libvirt skips them
+    too). ``machines`` is the list of concrete machine names to match the
+    descriptors' globs against.
+    """
+    found = []
+    for desc in descriptors:
+        if "uefi" not in desc["interfaces"] or not desc["executable"]:
+            continue
+        for target_arch, globs in desc["targets"]:
+            if target_arch != arch:
+                continue
+            if not any(fnmatch.fnmatchcase(m, g) for m in machines for g in globs):
+                continue
+            if not os.path.exists(os.path.join(root, desc["executable"].lstrip("/"))):
+                continue
+            if desc["executable"] not in found:
+                found.append(desc["executable"])
+            break
+    return found
+
+
+def firmware_machines(arch, machines, canonical_machines):
+    """The concrete machines UEFI availability is judged on: the arch's nova machine type when offered, else all."""
+    preferred = ARCHES.get(arch, {}).get("machine_type")
+    if preferred and preferred in machines:
+        return [canonical_machines.get(preferred, preferred)]
+    return list(machines)
+
+
+def probe_guests(host_arch, kvm_usable, root="/", path=None, warnings=None, timeout=PROBE_TIMEOUT):
+    """Return ``{arch: guest}`` for every archtable guest arch with an emulator.
+
+    Runs ``-machine help`` and ``-cpu help`` of each distinct binary once, all in
+    parallel. ``accel`` is ``kvm`` for the arches KVM accelerates on ``host_arch``
+    (archtable ``kvm_guests``) when ``kvm_usable``, else ``tcg``.
+    """
+    if warnings is None:
+        warnings = []
+    found = {}
+    for arch in ARCHES:
+        for name in candidate_binaries(arch, host_arch):
+            binary = find_binary(name, path)
+            if binary:
+                found[arch] = binary
+                break
+    if not found:
+        return {}
+    real = {arch: os.path.realpath(binary) for arch, binary in found.items()}
+    commands = []
+    for binary in sorted(set(real.values())):
+        commands.append((binary, "-machine", "help"))
+        commands.append((binary, "-cpu", "help"))
+    results = _run_all(commands, timeout)
+    descriptors = read_firmware_descriptors(root, warnings)
+    native = ARCHES.get(host_arch, {}).get("kvm_guests", ())
+    guests = {}
+    for arch, binary in found.items():
+        rc, out, err = results[(real[arch], "-machine", "help")]
+        if rc != 0:
+            warnings.append("QEMU probe: '%s -machine help' failed (%s); guest arch %s left out" % (binary, err or "exit %s" % rc, arch))
+            continue
+        machines = parse_machine_help(out)
+        if not machines["machines"]:
+            warnings.append("QEMU probe: '%s -machine help' listed no machines; guest arch %s left out" % (binary, arch))
+            continue
+        crc, cout, cerr = results[(real[arch], "-cpu", "help")]
+        if crc != 0:
+            warnings.append("QEMU probe: '%s -cpu help' failed (%s); cpu_models of %s unknown" % (binary, cerr or "exit %s" % crc, arch))
+        accel = "kvm" if (kvm_usable and arch in native) else "tcg"
+        firmware = uefi_firmware(descriptors, arch, firmware_machines(arch, machines["machines"], machines["canonical_machines"]), root)
+        guests[arch] = {
+            "accel": accel,
+            "domain_types": ["kvm", "qemu"] if accel == "kvm" else ["qemu"],
+            "emulator": binary,
+            "machines": machines["machines"],
+            "default_machine": machines["default_machine"],
+            "canonical_machines": machines["canonical_machines"],
+            "uefi": bool(firmware),
+            "firmware": firmware,
+            "cpu_models": parse_cpu_help(cout) if crc == 0 else [],
+            "cpu_modes": None,
+        }
+    return guests
