@@ -53,6 +53,7 @@ lint: setup
 	@$(TIMED) "lint: yamllint" yamllint --strict .
 	@$(TIMED) "lint: ruff" ruff check .
 	@$(TIMED) "lint: ansible-lint" ansible-lint --offline
+	@$(TIMED) "lint: changelog" antsibull-changelog lint
 
 build: setup
 	@mkdir -p $(REPO)/.cache/dist
