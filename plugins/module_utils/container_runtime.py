@@ -1681,7 +1681,12 @@ def gather_runtime_info(paths, which=None, timeout=5.0):
         cgroup_version=cgroup_version,
         systemd=systemd,
     )
-    if kubelet["present"] and required["source"] not in ("kubelet", "kubelet_config", "kubelet_flags", "conflict"):
+    if (
+        kubelet["present"]
+        and required["source"] not in ("kubelet", "kubelet_config", "kubelet_flags", "conflict")
+        and not kubelet["config_error"]
+        and not kubelet["flags_error"]
+    ):
         warnings.append(
             "kubelet is present but neither %s nor %s sets a cgroup driver; kubelet's own default is cgroupfs unless its "
             "container runtime reports one" % (kubelet["config_path"], kubelet["flags_path"])
