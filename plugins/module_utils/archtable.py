@@ -58,6 +58,7 @@ _POWER_CPU_FAMILIES = ("POWER6", "POWER7", "POWER8", "POWER9", "POWER10", "POWER
 #   default_pcie_ports num_pcie_ports written for a host of this arch (None: leave nova's 0)
 #   image_properties   glance properties guests of this arch need besides hw_architecture,
 #                      hw_machine_type and hw_firmware_type (from uefi)
+#   nova_arch          nova knows the name (nova.objects.fields.Architecture; nova 34 lacks riscv64)
 #   The nova fields above are empty (or None/False) for arches outside SUPPORTED_HOST_ARCHES.
 ARCHES = {
     "x86_64": {
@@ -79,6 +80,7 @@ ARCHES = {
         "pcie_root_ports": True,
         "default_pcie_ports": 16,
         "image_properties": {},
+        "nova_arch": True,
     },
     "aarch64": {
         "aliases": ("arm64", "armv8", "armv8l", "arm64-v8a", "aarch64le"),
@@ -99,6 +101,7 @@ ARCHES = {
         "pcie_root_ports": True,
         "default_pcie_ports": 16,
         "image_properties": {"hw_video_model": "virtio", "hw_disk_bus": "scsi", "hw_scsi_model": "virtio-scsi"},
+        "nova_arch": True,
     },
     "ppc64le": {
         "aliases": ("ppc64el", "powerpc64le", "ppc64_le", "ppc64-le"),
@@ -119,6 +122,7 @@ ARCHES = {
         "pcie_root_ports": False,
         "default_pcie_ports": None,
         "image_properties": {},
+        "nova_arch": True,
     },
     "ppc64": {
         "aliases": ("powerpc64", "ppc64be", "ppc64_be"),
@@ -139,6 +143,7 @@ ARCHES = {
         "pcie_root_ports": False,
         "default_pcie_ports": None,
         "image_properties": {},
+        "nova_arch": True,
     },
     "s390x": {
         "aliases": ("s390x64", "systemz"),
@@ -159,6 +164,7 @@ ARCHES = {
         "pcie_root_ports": False,
         "default_pcie_ports": None,
         "image_properties": {"hw_video_model": "virtio"},
+        "nova_arch": True,
     },
     "riscv64": {
         "aliases": ("riscv", "rv64", "riscv64gc"),
@@ -179,6 +185,7 @@ ARCHES = {
         "pcie_root_ports": False,
         "default_pcie_ports": None,
         "image_properties": {},
+        "nova_arch": False,
     },
     "i686": {
         "aliases": ("i386", "i486", "i586", "x86", "ia32"),
@@ -199,6 +206,7 @@ ARCHES = {
         "pcie_root_ports": False,
         "default_pcie_ports": None,
         "image_properties": {},
+        "nova_arch": True,
     },
     "armv7l": {
         "aliases": ("armhf", "armv7", "armv7hl", "arm"),
@@ -219,6 +227,7 @@ ARCHES = {
         "pcie_root_ports": False,
         "default_pcie_ports": None,
         "image_properties": {},
+        "nova_arch": True,
     },
 }
 

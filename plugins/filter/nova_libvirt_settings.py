@@ -1,0 +1,24 @@
+# -*- coding: utf-8 -*-
+# Copyright: multiarch.kolla contributors
+# GNU General Public License v3.0+ (see COPYING or https://www.gnu.org/licenses/gpl-3.0.txt)
+"""Filter nova_libvirt_settings: nova-compute [libvirt] settings for one host (docs in nova_libvirt_settings.yml)."""
+
+from __future__ import absolute_import, division, print_function
+
+__metaclass__ = type
+
+from ansible_collections.multiarch.kolla.plugins.plugin_utils.nova_libvirt import nova_libvirt_settings as _settings
+from ansible_collections.multiarch.kolla.plugins.plugin_utils.nova_libvirt import render_nova_compute_libvirt
+
+
+def nova_libvirt_settings(multiarch_host, overrides=None, host=None, emulated_arches=None, render=False):
+    """Settings dict, or with render=True the INI strings of nova-compute.conf [libvirt]."""
+    settings = _settings(multiarch_host, overrides=overrides, host=host, emulated_arches=emulated_arches)
+    if render:
+        return render_nova_compute_libvirt(settings)
+    return settings
+
+
+class FilterModule(object):
+    def filters(self):
+        return {"nova_libvirt_settings": nova_libvirt_settings}
