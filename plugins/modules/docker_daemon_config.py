@@ -131,6 +131,13 @@ removed:
   type: list
   elements: list
   sample: [["exec-opts"], ["log-opts", "max-file"]]
+written:
+  description:
+    - Whether the file was written by this run. V(false) in check mode even when RV(changed) is V(true), so that a
+      service restart can depend on it also when check mode comes from a play or task keyword.
+  returned: always
+  type: bool
+  sample: true
 diff:
   description: Before and after as JSON text with sorted keys and an indent of 2 (before is empty for a new file).
   returned: always
@@ -251,6 +258,7 @@ def main():
         config=plan["config"],
         previous=plan["previous"],
         removed=plan["removed"],
+        written=bool(plan["changed"] and not module.check_mode),
         diff=plan["diff"],
     )
 

@@ -102,8 +102,11 @@ def test_check_mode_predicts_the_real_run(tmp_path):
     assert _sha(path) == before
     assert _backups(path) == []
     assert checked["backup_file"] is None
+    assert checked["written"] is False
     real = _run(path, diff=True, settings=settings)
     assert real["changed"] is True
+    assert real["written"] is True
+    assert _run(path, settings=settings)["written"] is False
     written = json.loads(path.read_text())
     assert checked["diff"]["after"] == json.dumps(written, indent=2, sort_keys=True) + "\n"
     assert checked["diff"] == real["diff"]
