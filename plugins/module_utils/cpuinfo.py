@@ -35,7 +35,7 @@ def split_records(text):
             continue
         if ":" not in line:
             continue
-        key, _, value = line.partition(":")
+        key, _sep, value = line.partition(":")
         key = key.strip()
         value = value.strip()
         if key == "processor" and value[:1].isdigit():
@@ -102,9 +102,10 @@ def _parse_arm(records, cpu, warnings):
             order.append(key)
         counts[key] += 1
     if raw_bad and not counts:
+        seen = sorted("%s/%s" % pair for pair in raw_bad if pair != (None, None))
         warnings.append(
-            "/proc/cpuinfo: no readable 'CPU implementer'/'CPU part' values (got %s); CPU vendor and model unknown"
-            % ", ".join(sorted("%s/%s" % pair for pair in raw_bad))
+            "/proc/cpuinfo: no readable 'CPU implementer'/'CPU part' values%s; CPU vendor and model unknown"
+            % (" (got %s)" % ", ".join(seen) if seen else "")
         )
     cores = []
     for impl, part in sorted(order):
@@ -142,7 +143,6 @@ def _parse_arm(records, cpu, warnings):
 
 def _parse_power(records, trailer, cpu, warnings):
     first = records[0] if records else {}
-    cpu["vendor"] = "IBM" if (first or trailer) else None
     name = (first.get("cpu") or "").split(",")[0].strip()
     generation = name.split()[0] if name else None
     revision = first.get("revision") or ""
@@ -158,8 +158,13 @@ def _parse_power(records, trailer, cpu, warnings):
         ids["revision"] = rev
     cpu["ids"] = ids
     cpu["model"] = generation or pvr_generation
+    # IBM designs every POWER CPU; say so only when the cpuinfo shows one.
+    cpu["vendor"] = "IBM" if (generation or match) else None
     if first and not cpu["model"]:
-        warnings.append("/proc/cpuinfo: POWER processor version %s is not in the PVR table; model unknown" % (ids.get("pvr") or "missing"))
+        if match:
+            warnings.append("/proc/cpuinfo: POWER processor version %s is not in the PVR table; model unknown" % ids["pvr"])
+        else:
+            warnings.append("/proc/cpuinfo has no POWER 'cpu' or 'revision (pvr ...)' line: CPU vendor and model unknown")
     cpu["platform"] = trailer.get("platform") or None
     cpu["machine"] = trailer.get("machine") or trailer.get("model") or None
 
@@ -181,6 +186,16 @@ def _parse_riscv(records, cpu):
         cpu["ids"] = {"mvendorid": mvendor, "marchid": first.get("marchid"), "mimpid": first.get("mimpid")}
 
 
+def _foreign_x86(records, arch):
+    """The x86 vendor_id when an x86 cpuinfo is read on a non-x86 arch (qemu-user passes the host's through)."""
+    if arch in ("x86_64", "i686") or not records:
+        return None
+    first = records[0]
+    if "vendor_id" in first and "model name" in first and "flags" in first:
+        return first["vendor_id"]
+    return None
+
+
 def parse_cpuinfo(text, arch, warnings=None):
     """Return the ``cpu`` dict for cpuinfo ``text`` of a host of canonical ``arch``.
 
@@ -195,6 +210,13 @@ def parse_cpuinfo(text, arch, warnings=None):
         return cpu
     records, trailer = split_records(text)
     cpu["count"] = len(records) or None
+    foreign = _foreign_x86(records, arch)
+    if foreign:
+        warnings.append(
+            "/proc/cpuinfo describes an x86 CPU (%s) but the kernel architecture is %s: user-mode emulation (qemu-user/binfmt) "
+            "or a foreign /proc; CPU vendor and model unknown" % (foreign, arch)
+        )
+        return cpu
     if arch in ("x86_64", "i686"):
         _parse_x86(records, cpu)
     elif arch in ("aarch64", "armv7l"):
@@ -217,7 +239,7 @@ def parse_cpu_list(text):
     if not text:
         return None
     for chunk in text.split(","):
-        lo, _, hi = chunk.partition("-")
+        lo, _sep, hi = chunk.partition("-")
         try:
             total += (int(hi) - int(lo) + 1) if hi else 1
         except ValueError:
@@ -231,6 +253,6 @@ def parse_lscpu(text):
     for line in (text or "").splitlines():
         if ":" not in line:
             continue
-        key, _, value = line.partition(":")
+        key, _sep, value = line.partition(":")
         fields.setdefault(key.strip(), value.strip())
     return fields

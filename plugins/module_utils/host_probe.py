@@ -55,7 +55,7 @@ def _listdir(root, rel, warnings, what, missing_ok=True):
         return None
 
 
-def probe_kvm(root, warnings, virt_flag=None):
+def probe_kvm(root, warnings):
     """Return the ``kvm`` dict: device present, opened read-write, module, nested, reason."""
     device = _path(root, "/dev/kvm")
     result = {"usable": False, "device": False, "rw": False, "module": None, "nested": None, "reason": None}
@@ -87,8 +87,6 @@ def probe_kvm(root, warnings, virt_flag=None):
         result["module"] = "kvm" if loadable else "builtin"
     elif result["device"]:
         result["module"] = "builtin"
-    if virt_flag is None and result["reason"] is None and not result["device"]:
-        result["reason"] = "no KVM"
     return result
 
 
@@ -143,7 +141,7 @@ def _count_online(root, warnings):
 def import_libvirt():
     """Return the libvirt module, or None when libvirt-python is not importable."""
     try:
-        import libvirt  # pylint: disable=import-outside-toplevel
+        import libvirt  # noqa: PLC0415  pylint: disable=import-outside-toplevel
     except ImportError:
         return None
     return libvirt
@@ -153,7 +151,7 @@ def _quiet_libvirt(libvirt):
     # libvirt prints every error to stderr by default; errors reach us as exceptions.
     try:
         libvirt.registerErrorHandler(lambda _ctx, _err: None, None)
-    except Exception:  # noqa: BLE001  pylint: disable=broad-except
+    except Exception:  # pylint: disable=broad-except
         pass
 
 
@@ -209,7 +207,9 @@ def libvirt_guests(libvirt, uri, warnings):
             machine = _domcaps_machine(arch, guest)
             try:
                 xml_text = conn.getDomainCapabilities(guest["emulator"], arch, machine, virt_type, 0)
-                domcaps.append(libvirt_caps.parse_domain_capabilities(xml_text))
+                item = libvirt_caps.parse_domain_capabilities(xml_text)
+                item["arch"] = arch  # fold into the guest we asked about, whatever libvirt calls it
+                domcaps.append(item)
             except libvirt.libvirtError as exc:
                 warnings.append(
                     "libvirt: getDomainCapabilities for %s (%s, machine %s) failed (%s): its UEFI firmware and CPU models are unknown"
@@ -217,19 +217,15 @@ def libvirt_guests(libvirt, uri, warnings):
                 )
             except ValueError as exc:
                 warnings.append("libvirt: domain capabilities for %s are unusable (%s): its UEFI firmware and CPU models are unknown" % (arch, exc))
-        for item in domcaps:
-            # libvirt may name the arch differently (armv7l vs arm); key by what we asked.
-            if item["arch"] not in guests:
-                item["arch"] = None
         return caps, libvirt_caps.merge_domain_capabilities(guests, domcaps)
     finally:
         try:
             conn.close()
-        except Exception:  # noqa: BLE001  pylint: disable=broad-except
+        except Exception:  # pylint: disable=broad-except
             pass
 
 
-def collect(root="/", use_libvirt=True, libvirt_uri=DEFAULT_URI, kernel_arch=None, path=None, libvirt_module=None):
+def collect(root="/", *, use_libvirt=True, libvirt_uri=DEFAULT_URI, kernel_arch=None, path=None, libvirt_module=None):
     """Return the ``multiarch_host`` dict for the host whose file system is at ``root``.
 
     ``kernel_arch`` defaults to ``os.uname().machine``; ``path`` is the list of
@@ -243,10 +239,12 @@ def collect(root="/", use_libvirt=True, libvirt_uri=DEFAULT_URI, kernel_arch=Non
         arch = kernel
         warnings.append("kernel architecture '%s' is not in the arch table; reported as the kernel spells it" % kernel)
 
-    cpu = cpuinfo.parse_cpuinfo(read_text(root, "/proc/cpuinfo", warnings, "CPU vendor, model and count") or "", arch, warnings)
+    cpuinfo_text = read_text(root, "/proc/cpuinfo", warnings, "CPU vendor, model and count")
+    # An unreadable file is already warned about; only an empty one needs the parser's warning.
+    cpu = cpuinfo.parse_cpuinfo(cpuinfo_text or "", arch, warnings if cpuinfo_text is not None else [])
     if cpu["count"] is None:
         cpu["count"] = _count_online(root, warnings)
-    kvm = probe_kvm(root, warnings, cpu["virt_flag"])
+    kvm = probe_kvm(root, warnings)
 
     guests = None
     guest_source = "none"

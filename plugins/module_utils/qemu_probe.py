@@ -117,9 +117,7 @@ def _run_all(commands, timeout):
     results = {}
     for argv in commands:
         try:
-            procs[argv] = subprocess.Popen(
-                list(argv), stdin=subprocess.DEVNULL, stdout=subprocess.PIPE, stderr=subprocess.PIPE, env=env, close_fds=True
-            )
+            procs[argv] = subprocess.Popen(list(argv), stdin=subprocess.DEVNULL, stdout=subprocess.PIPE, stderr=subprocess.PIPE, env=env, close_fds=True)
         except OSError as exc:
             results[argv] = (None, "", str(exc))
     for argv, proc in procs.items():
@@ -177,9 +175,7 @@ def read_firmware_descriptors(root="/", warnings=None):
         except (ValueError, AttributeError, TypeError) as exc:
             warnings.append("QEMU firmware descriptor %s is not a valid JSON firmware description (%s); skipped" % (path, exc))
             continue
-        descriptors.append(
-            {"path": path, "interfaces": interfaces, "executable": executable, "targets": targets, "features": list(data.get("features", []))}
-        )
+        descriptors.append({"path": path, "interfaces": interfaces, "executable": executable, "targets": targets, "features": list(data.get("features", []))})
     return descriptors
 
 
@@ -215,7 +211,7 @@ def firmware_machines(arch, machines, canonical_machines):
     return list(machines)
 
 
-def probe_guests(host_arch, kvm_usable, root="/", path=None, warnings=None, timeout=PROBE_TIMEOUT):
+def probe_guests(host_arch, kvm_usable, *, root="/", path=None, warnings=None, timeout=PROBE_TIMEOUT):
     """Return ``{arch: guest}`` for every archtable guest arch with an emulator.
 
     Runs ``-machine help`` and ``-cpu help`` of each distinct binary once, all in

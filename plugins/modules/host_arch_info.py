@@ -1,0 +1,317 @@
+#!/usr/bin/python
+# -*- coding: utf-8 -*-
+# Copyright: multiarch.kolla contributors
+# GNU General Public License v3.0+ (see COPYING or https://www.gnu.org/licenses/gpl-3.0.txt)
+
+from __future__ import absolute_import, division, print_function
+
+__metaclass__ = type
+
+DOCUMENTATION = r"""
+---
+module: host_arch_info
+short_description: Tell what a host is and which guest architectures it can really run
+version_added: "0.1.0"
+description:
+  - Reads, in one call, the canonical CPU architecture, CPU vendor and model, whether KVM is usable, every guest
+    architecture the host can run (accelerated by KVM or emulated by TCG) with its emulator, machine types,
+    UEFI firmware and CPU models, the IOMMU state, the cgroup version, the init system, and the
+    C(HW_ARCH_*)/C(COMPUTE_ARCH_*) traits nova's libvirt driver would report for each usable
+    C([libvirt] virt_type).
+  - Guest capabilities come from the libvirt daemon (libvirt-python, one connection) when it answers,
+    else from probing the C(qemu-system-*) binaries on C(PATH) and the QEMU firmware descriptors in
+    C(/usr/share/qemu/firmware) and C(/etc/qemu/firmware). RV(host.guest_source) says which.
+  - Read-only. Anything the module cannot read (permissions, missing files, daemon down, unparseable XML or JSON)
+    leaves that field V(null) and adds a sentence to RV(host.warnings); the module still succeeds.
+    Run it with become for the full picture; unprivileged it reports less.
+  - The result is the C(multiarch_host) fact documented in C(docs/multiarch_host.md) of the collection.
+author:
+  - multiarch.kolla contributors (!UNKNOWN)
+requirements:
+  - Python >= 3.9 on the target.
+  - Optional on the target, libvirt-python (the C(libvirt) module) and a running libvirt daemon.
+extends_documentation_fragment:
+  - ansible.builtin.action_common_attributes
+attributes:
+  check_mode:
+    support: full
+    details: Reads only; check mode returns the same result.
+  diff_mode:
+    support: none
+  platform:
+    platforms: posix
+    details: Linux hosts (reads /proc and /sys).
+options:
+  libvirt_uri:
+    description:
+      - libvirt connection URI to ask for host and domain capabilities.
+    type: str
+    default: qemu:///system
+  use_libvirt:
+    description:
+      - Ask the libvirt daemon when libvirt-python is importable.
+      - V(false) always probes the QEMU binaries instead.
+    type: bool
+    default: true
+notes:
+  - Domain capabilities (UEFI firmware, CPU models) need a read-write libvirt connection (root or the libvirt group);
+    with a read-only connection the guests come without them and a warning says so.
+  - The QEMU probe covers the guest architectures of the collection's arch table (x86_64, aarch64, ppc64le, ppc64,
+    s390x, riscv64, i686, armv7l); libvirt may report more (armv6l, ppc, mips, ...).
+seealso:
+  - name: libvirt capabilities XML format
+    description: The host and guest capabilities this module reads from libvirt.
+    link: https://libvirt.org/formatcaps.html
+  - name: libvirt domain capabilities XML format
+    description: Firmware and CPU models per guest architecture.
+    link: https://libvirt.org/formatdomaincaps.html
+"""
+
+EXAMPLES = r"""
+- name: Read what this host can run
+  multiarch.kolla.host_arch_info:
+  register: arch_info
+
+- name: Show the guest architectures and how they run
+  ansible.builtin.debug:
+    msg: "{{ arch_info.host.guests | dict2items | map(attribute='key') | list }} via {{ arch_info.host.guest_source }}"
+
+- name: Ignore libvirt and probe the QEMU binaries
+  multiarch.kolla.host_arch_info:
+    use_libvirt: false
+
+- name: Ask a libvirt daemon on a non-default socket
+  multiarch.kolla.host_arch_info:
+    libvirt_uri: qemu+unix:///system?socket=/run/libvirt/libvirt-sock
+"""
+
+RETURN = r"""
+host:
+  description: The C(multiarch_host) dict.
+  returned: always
+  type: dict
+  contains:
+    arch:
+      description: Canonical architecture of the kernel (aliases such as C(amd64) or C(arm64) normalised; big-endian C(ppc64) stays C(ppc64)).
+      type: str
+      sample: x86_64
+    kernel_arch:
+      description: The machine name the kernel reports (C(uname -m)), before normalisation.
+      type: str
+      sample: x86_64
+    cpu:
+      description: CPU vendor, model and identifiers from C(/proc/cpuinfo).
+      type: dict
+      contains:
+        vendor:
+          description:
+            - x86 C(vendor_id); aarch64 implementer name(s), joined with C( + ) when the cores differ; POWER C(IBM).
+            - V(null) when unknown (an implementer ID not in the table).
+          type: str
+          sample: GenuineIntel
+        model:
+          description:
+            - x86 C(model name); aarch64 part name(s), joined with C( + ) for heterogeneous cores; POWER generation from the C(cpu) line.
+            - V(null) when unreadable or when a part ID is not in the table (never guessed; see RV(host.cpu.cores)).
+          type: str
+          sample: "11th Gen Intel(R) Core(TM) i7-1165G7 @ 2.80GHz"
+        count:
+          description: Logical CPUs (C(processor) entries, else the sysfs online list); V(null) when unknown.
+          type: int
+          sample: 8
+        ids:
+          description:
+            - Raw identifiers. x86 C(family), C(model), C(stepping) (integers); aarch64 C(implementer), C(part) of the first entry of
+              RV(host.cpu.cores); POWER C(pvr) (hex), C(pvr_generation) (from the PVR table, V(null) when unknown), C(revision).
+          type: dict
+          sample: {family: 6, model: 140, stepping: 1}
+        cores:
+          description: aarch64/armv7l only, one entry per distinct (implementer, part), sorted by ID; empty elsewhere.
+          type: list
+          elements: dict
+          sample: [{implementer: "0x41", part: "0xd85", vendor: ARM, model: Cortex-X925, count: 10}]
+        platform:
+          description: POWER only, C(PowerNV) (bare metal) or C(pSeries) (LPAR/guest); V(null) elsewhere.
+          type: str
+          sample: PowerNV
+        machine:
+          description: POWER only, the C(machine) line of C(/proc/cpuinfo); V(null) elsewhere.
+          type: str
+          sample: PowerNV 8335-GTW
+        virt_flag:
+          description: x86 only, C(vmx) or C(svm) when the CPU flags carry it; V(null) otherwise.
+          type: str
+          sample: vmx
+    kvm:
+      description: Whether KVM can be used by this user.
+      type: dict
+      contains:
+        usable:
+          description: C(/dev/kvm) exists and was opened read-write.
+          type: bool
+          sample: true
+        device:
+          description: C(/dev/kvm) exists.
+          type: bool
+          sample: true
+        rw:
+          description: C(/dev/kvm) could be opened read-write.
+          type: bool
+          sample: true
+        module:
+          description:
+            - The KVM vendor module in C(/sys/module) (C(kvm_intel), C(kvm_amd), C(kvm_hv), C(kvm_pr), other C(kvm_*)),
+              C(builtin) when KVM is part of the kernel (arm64), C(kvm) when only the generic module is loaded, V(null) when none.
+          type: str
+          sample: kvm_intel
+        nested:
+          description: The vendor module's C(nested) parameter; V(null) where it does not exist or cannot be read.
+          type: bool
+          sample: false
+        reason:
+          description: Why KVM is not usable; V(null) when it is.
+          type: str
+          sample: "/dev/kvm exists but cannot be opened read-write: Permission denied"
+    guests:
+      description:
+        - One entry per guest architecture the host can run, keyed by canonical arch (names the arch table does not know are kept as
+          libvirt spells them, e.g. C(armv6l), C(ppc)).
+      type: dict
+      sample:
+        aarch64:
+          accel: tcg
+          domain_types: [qemu]
+          emulator: /usr/bin/qemu-system-aarch64
+          machines: [virt, virt-7.2]
+          default_machine: null
+          canonical_machines: {virt: virt-7.2}
+          uefi: true
+          firmware: [/usr/share/AAVMF/AAVMF_CODE.fd]
+          cpu_models: [cortex-a57, cortex-a72, max]
+          cpu_modes: [custom, maximum]
+      contains:
+        accel:
+          description: C(kvm) when the guest runs accelerated, C(tcg) when emulated.
+          type: str
+          sample: tcg
+        domain_types:
+          description: libvirt domain types offered (C(kvm), C(qemu)), sorted.
+          type: list
+          elements: str
+          sample: [kvm, qemu]
+        emulator:
+          description: Path of the emulator binary.
+          type: str
+          sample: /usr/bin/qemu-system-x86_64
+        machines:
+          description: Every machine type the emulator accepts, aliases included, sorted (QEMU's C(none) left out).
+          type: list
+          elements: str
+          sample: [pc, pc-i440fx-7.2, pc-q35-7.2, q35]
+        default_machine:
+          description:
+            - The machine used when a domain names none. libvirt source, the first machine libvirt lists; QEMU probe, the machine
+              QEMU marks C((default)), V(null) when it marks none (aarch64).
+          type: str
+          sample: pc-i440fx-7.2
+        canonical_machines:
+          description: Alias to versioned machine type.
+          type: dict
+          sample: {pc: pc-i440fx-7.2, q35: pc-q35-7.2}
+        uefi:
+          description:
+            - UEFI firmware usable for the arch's nova machine type (q35, virt, ...). V(null) when unknown (read-only libvirt connection
+              or failed domain capabilities).
+          type: bool
+          sample: true
+        firmware:
+          description: UEFI firmware executables, in libvirt's (or the descriptors') order of preference.
+          type: list
+          elements: str
+          sample: [/usr/share/OVMF/OVMF_CODE_4M.secboot.fd, /usr/share/OVMF/OVMF_CODE_4M.fd]
+        cpu_models:
+          description:
+            - Named CPU models. libvirt source, the custom-mode models of the domain capabilities not marked unusable; QEMU probe,
+              every model C(-cpu help) lists. Sorted; empty when unknown.
+          type: list
+          elements: str
+          sample: [Skylake-Client, qemu64]
+        cpu_modes:
+          description: Supported libvirt CPU modes (C(host-model), C(host-passthrough), C(maximum), C(custom)); V(null) from the QEMU probe.
+          type: list
+          elements: str
+          sample: [custom, host-model, host-passthrough, maximum]
+    guest_source:
+      description: Where the guests came from, C(libvirt), C(qemu) (binary probe) or C(none).
+      type: str
+      sample: libvirt
+    host_cpu_xml:
+      description: The host C(<cpu>) element of libvirt's capabilities (input for libvirt's CPU baseline); V(null) without libvirt.
+      type: str
+      sample: "<cpu><arch>x86_64</arch><model>Skylake-Client-IBRS</model><vendor>Intel</vendor></cpu>"
+    iommu:
+      description: IOMMU state.
+      type: dict
+      contains:
+        enabled:
+          description: C(/sys/kernel/iommu_groups) holds groups.
+          type: bool
+          sample: true
+        groups:
+          description: Number of IOMMU groups.
+          type: int
+          sample: 15
+        kind:
+          description: C(intel-vt-d), C(amd-vi), C(arm-smmu), C(power) or V(null).
+          type: str
+          sample: intel-vt-d
+        cmdline:
+          description: IOMMU and VFIO related kernel command-line arguments.
+          type: list
+          elements: str
+          sample: [intel_iommu=on, iommu=pt]
+    cgroup_version:
+      description: V(2) for the unified cgroup2 hierarchy at C(/sys/fs/cgroup), V(1) for a v1 or hybrid layout, V(null) when unknown.
+      type: int
+      sample: 2
+    init_system:
+      description: Name of process 1 (C(/proc/1/comm)); V(null) when unreadable.
+      type: str
+      sample: systemd
+    nova_traits:
+      description:
+        - For each C([libvirt] virt_type) the host can use (C(kvm) when KVM is usable, C(qemu) when any emulator exists), the
+          C(HW_ARCH_*) and C(COMPUTE_ARCH_*) traits nova's libvirt driver reports, sorted; only names defined by os-traits.
+      type: dict
+      sample:
+        kvm: [COMPUTE_ARCH_X86_64, HW_ARCH_X86_64]
+        qemu: [COMPUTE_ARCH_AARCH64, COMPUTE_ARCH_PPC64LE, COMPUTE_ARCH_X86_64, HW_ARCH_X86_64]
+    warnings:
+      description: One sentence per source that could not be read, naming it.
+      type: list
+      elements: str
+      sample: ["libvirt: cannot connect to qemu:///system (Failed to connect socket); falling back to probing QEMU binaries"]
+"""
+
+from ansible.module_utils.basic import AnsibleModule
+
+from ansible_collections.multiarch.kolla.plugins.module_utils import host_probe
+
+# File system root the probes read; tests point it at a tree they build.
+ROOT = "/"
+
+
+def main():
+    module = AnsibleModule(
+        argument_spec=dict(
+            libvirt_uri=dict(type="str", default=host_probe.DEFAULT_URI),
+            use_libvirt=dict(type="bool", default=True),
+        ),
+        supports_check_mode=True,
+    )
+    host = host_probe.collect(root=ROOT, use_libvirt=module.params["use_libvirt"], libvirt_uri=module.params["libvirt_uri"])
+    module.exit_json(changed=False, host=host)
+
+
+if __name__ == "__main__":
+    main()

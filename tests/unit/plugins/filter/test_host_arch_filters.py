@@ -1,0 +1,104 @@
+"""Filters canonical_arch and nova_arch_traits."""
+
+from __future__ import annotations
+
+import os_traits
+import pytest
+from ansible.errors import AnsibleFilterError
+from conftest import fixture_file
+
+from ansible_collections.multiarch.kolla.plugins.filter.canonical_arch import FilterModule as CanonicalArchFilters
+from ansible_collections.multiarch.kolla.plugins.filter.nova_arch_traits import FilterModule as NovaTraitFilters
+from ansible_collections.multiarch.kolla.plugins.module_utils.libvirt_caps import parse_capabilities
+
+canonical_arch = CanonicalArchFilters().filters()["canonical_arch"]
+nova_arch_traits = NovaTraitFilters().filters()["nova_arch_traits"]
+
+
+@pytest.mark.parametrize(
+    ("alias", "canonical"),
+    [
+        ("amd64", "x86_64"),
+        ("x86_64", "x86_64"),
+        ("X86-64", "x86_64"),
+        ("arm64", "aarch64"),
+        ("aarch64", "aarch64"),
+        ("ppc64el", "ppc64le"),
+        ("powerpc64le", "ppc64le"),
+        ("ppc64", "ppc64"),
+        ("powerpc64", "ppc64"),
+        ("s390x", "s390x"),
+        ("riscv64", "riscv64"),
+        ("i386", "i686"),
+        ("armhf", "armv7l"),
+    ],
+)
+def test_canonical_arch(alias, canonical):
+    assert canonical_arch(alias) == canonical
+
+
+@pytest.mark.parametrize("value", ["sparc64", "", "mips"])
+def test_canonical_arch_unknown_names_the_value(value):
+    with pytest.raises(AnsibleFilterError) as exc:
+        canonical_arch(value)
+    assert f"'{value}'" in str(exc.value)
+    assert "archtable.py" in str(exc.value)
+
+
+@pytest.mark.parametrize("value", [None, {"arch": "x86_64"}, ["x86_64"], True])
+def test_canonical_arch_wrong_type(value):
+    with pytest.raises(AnsibleFilterError, match="expected an architecture name"):
+        canonical_arch(value)
+
+
+def host_from_caps(name, kvm_usable):
+    caps = parse_capabilities(fixture_file("libvirt_caps", name).read_text())
+    return {"arch": caps["host_arch"], "kvm": {"usable": kvm_usable, "reason": None if kvm_usable else "no /dev/kvm"}, "guests": caps["guests"]}
+
+
+def test_nova_arch_traits_best_virt_type():
+    kvm_host = host_from_caps("caps_x86_64_kvm_intel_multiarch_tcg.xml", True)
+    assert nova_arch_traits(kvm_host) == ["COMPUTE_ARCH_X86_64", "HW_ARCH_X86_64"]
+    tcg_host = host_from_caps("caps_x86_64_tcg_only_nokvm.xml", False)
+    assert nova_arch_traits(tcg_host) == ["COMPUTE_ARCH_MIPSEL", "COMPUTE_ARCH_X86_64", "HW_ARCH_X86_64"]
+
+
+def test_nova_arch_traits_explicit_qemu():
+    host = host_from_caps("caps_x86_64_kvm_intel_multiarch_tcg.xml", True)
+    traits = nova_arch_traits(host, virt_type="qemu")
+    assert traits == ["COMPUTE_ARCH_AARCH64", "COMPUTE_ARCH_PPC64LE", "COMPUTE_ARCH_S390X", "COMPUTE_ARCH_X86_64", "HW_ARCH_X86_64"]
+    assert set(traits) <= set(os_traits.get_traits())
+
+
+def test_nova_arch_traits_list_is_union():
+    hosts = [
+        host_from_caps("caps_x86_64_kvm_intel_multiarch_tcg.xml", True),
+        host_from_caps("caps_aarch64_kvm_neoverse_n1.xml", True),
+        host_from_caps("caps_ppc64le_kvm_power8.xml", True),
+    ]
+    assert nova_arch_traits(hosts) == [
+        "COMPUTE_ARCH_AARCH64", "COMPUTE_ARCH_PPC64LE", "COMPUTE_ARCH_X86_64", "HW_ARCH_AARCH64", "HW_ARCH_PPC64LE", "HW_ARCH_X86_64",
+    ]  # fmt: skip
+
+
+def test_nova_arch_traits_kvm_refused_without_kvm():
+    host = host_from_caps("caps_x86_64_tcg_only_nokvm.xml", False)
+    with pytest.raises(AnsibleFilterError) as exc:
+        nova_arch_traits([host_from_caps("caps_ppc64le_kvm_power8.xml", True), host], virt_type="kvm")
+    assert "host #1" in str(exc.value) and "x86_64" in str(exc.value) and "no /dev/kvm" in str(exc.value)
+
+
+@pytest.mark.parametrize("value", [None, "x86_64", {"arch": "x86_64"}, [{"guests": {}}], 42])
+def test_nova_arch_traits_bad_input(value):
+    with pytest.raises(AnsibleFilterError, match="nova_arch_traits"):
+        nova_arch_traits(value)
+
+
+def test_nova_arch_traits_bad_virt_type():
+    with pytest.raises(AnsibleFilterError, match="'lxc'"):
+        nova_arch_traits(host_from_caps("caps_aarch64_kvm_minimal_qemucaps.xml", True), virt_type="lxc")
+
+
+def test_nova_arch_traits_host_without_any_virt_type():
+    with pytest.raises(AnsibleFilterError, match="no virt_type"):
+        nova_arch_traits({"arch": "x86_64", "kvm": {"usable": False, "reason": "no /dev/kvm"}, "guests": {}})

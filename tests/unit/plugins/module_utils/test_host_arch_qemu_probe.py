@@ -1,0 +1,123 @@
+"""QEMU binary probe and firmware descriptors (the fallback when libvirt does not answer)."""
+
+from __future__ import annotations
+
+from host_arch_testlib import ARM_CPUS, ARM_MACHINES, PPC_CPUS, X86_CPUS, X86_MACHINES, fake_qemu, lab
+
+from ansible_collections.multiarch.kolla.plugins.module_utils import qemu_probe
+from ansible_collections.multiarch.kolla.plugins.module_utils.qemu_probe import (
+    candidate_binaries,
+    parse_cpu_help,
+    parse_machine_help,
+    probe_guests,
+    read_firmware_descriptors,
+)
+
+
+def test_parse_machine_help_x86():
+    got = parse_machine_help(X86_MACHINES)
+    assert got == {
+        "machines": ["isapc", "microvm", "pc", "pc-i440fx-7.1", "pc-i440fx-7.2", "pc-q35-7.2", "q35"],
+        "default_machine": "pc-i440fx-7.2",
+        "canonical_machines": {"pc": "pc-i440fx-7.2", "q35": "pc-q35-7.2"},
+    }
+
+
+def test_parse_machine_help_arm_has_no_default():
+    got = parse_machine_help(ARM_MACHINES)
+    assert got["default_machine"] is None
+    assert got["canonical_machines"] == {"virt": "virt-7.2"}
+    assert "none" not in got["machines"]
+
+
+def test_parse_cpu_help_formats():
+    assert parse_cpu_help(X86_CPUS) == ["486", "486-v1", "Skylake-Client", "max"]
+    assert parse_cpu_help(ARM_CPUS) == ["a64fx", "cortex-a57", "cortex-a72", "max"]
+    assert parse_cpu_help(PPC_CPUS) == ["603", "host", "power9", "power9_v2.0"]
+    assert parse_cpu_help("") == []
+
+
+def test_candidate_binaries_follow_libvirt_order():
+    assert candidate_binaries("ppc64le", "x86_64") == ["qemu-system-ppc64le", "qemu-system-ppc64"]
+    assert candidate_binaries("i686", "x86_64") == ["qemu-system-i686", "qemu-system-i386", "qemu-system-x86_64"]
+    assert candidate_binaries("armv7l", "aarch64") == ["qemu-system-armv7l", "qemu-system-arm", "qemu-system-aarch64"]
+    assert candidate_binaries("x86_64", "x86_64") == ["qemu-system-x86_64", "qemu-kvm"]
+
+
+def test_probe_guests_from_fake_binaries(tmp_path):
+    bindir, root = lab(tmp_path)
+    warnings = []
+    guests = probe_guests("x86_64", True, root=str(root), path=[str(bindir)], warnings=warnings)
+    assert warnings == []
+    # i686 runs on the x86_64 emulator when there is no qemu-system-i386 (as libvirt does).
+    assert set(guests) == {"x86_64", "i686", "aarch64", "ppc64le", "ppc64"}
+    assert guests["i686"]["emulator"] == str(bindir / "qemu-system-x86_64") and guests["i686"]["accel"] == "kvm"
+    x86 = guests["x86_64"]
+    assert x86["accel"] == "kvm" and x86["domain_types"] == ["kvm", "qemu"]
+    assert x86["emulator"] == str(bindir / "qemu-system-x86_64")
+    assert x86["default_machine"] == "pc-i440fx-7.2"
+    assert x86["uefi"] is True
+    # Judged on q35 (nova's machine type), in descriptor-name order.
+    assert x86["firmware"] == ["/usr/share/OVMF/OVMF_CODE_4M.secboot.fd", "/usr/share/OVMF/OVMF_CODE_4M.fd"]
+    assert x86["cpu_models"] == ["486", "486-v1", "Skylake-Client", "max"]
+    assert x86["cpu_modes"] is None
+    arm = guests["aarch64"]
+    assert arm["accel"] == "tcg" and arm["domain_types"] == ["qemu"]
+    assert arm["default_machine"] is None
+    assert arm["canonical_machines"] == {"virt": "virt-7.2"}
+    assert arm["uefi"] is True and arm["firmware"] == ["/usr/share/AAVMF/AAVMF_CODE.fd"]
+    ppc = guests["ppc64le"]
+    assert ppc["accel"] == "tcg"
+    assert ppc["emulator"] == str(bindir / "qemu-system-ppc64le")
+    assert ppc["canonical_machines"]["pseries"] == "pseries-7.2"
+    assert ppc["uefi"] is False and ppc["firmware"] == []
+    assert guests["ppc64"]["emulator"] == str(bindir / "qemu-system-ppc64")
+
+
+def test_probe_guests_without_kvm_is_all_tcg(tmp_path):
+    bindir, root = lab(tmp_path)
+    guests = probe_guests("x86_64", False, root=str(root), path=[str(bindir)], warnings=[])
+    assert {g["accel"] for g in guests.values()} == {"tcg"}
+
+
+def test_probe_guests_on_ppc64le_host(tmp_path):
+    bindir, root = lab(tmp_path)
+    guests = probe_guests("ppc64le", True, root=str(root), path=[str(bindir)], warnings=[])
+    assert guests["ppc64le"]["accel"] == "kvm" and guests["ppc64"]["accel"] == "kvm"
+    assert guests["x86_64"]["accel"] == "tcg"
+
+
+def test_firmware_descriptor_not_json_warns_and_others_still_count(tmp_path):
+    bindir, root = lab(tmp_path)
+    bad = root / "usr/share/qemu/firmware/10-broken.json"
+    bad.write_text("{ this is not json")
+    warnings = []
+    guests = probe_guests("x86_64", True, root=str(root), path=[str(bindir)], warnings=warnings)
+    assert len(warnings) == 1
+    assert str(bad) in warnings[0] and "JSON" in warnings[0]
+    assert guests["x86_64"]["uefi"] is True
+    assert guests["aarch64"]["uefi"] is True
+
+
+def test_etc_descriptor_hides_usr_share_one(tmp_path):
+    _, root = lab(tmp_path)
+    etc = root / "etc/qemu/firmware"
+    etc.mkdir(parents=True)
+    (etc / "60-edk2-aarch64.json").write_text("")  # an empty file disables the packaged descriptor
+    descs = read_firmware_descriptors(str(root), [])
+    assert not any(d["path"].endswith("60-edk2-aarch64.json") for d in descs)
+    assert qemu_probe.uefi_firmware(descs, "aarch64", ["virt-7.2"], str(root)) == []
+
+
+def test_failing_binary_warns_and_is_left_out(tmp_path):
+    bindir, root = lab(tmp_path)
+    fake_qemu(bindir, "qemu-system-s390x", "", "", rc=1)
+    warnings = []
+    guests = probe_guests("x86_64", True, root=str(root), path=[str(bindir)], warnings=warnings)
+    assert "s390x" not in guests
+    assert len(warnings) == 1 and "qemu-system-s390x" in warnings[0] and "-machine help" in warnings[0]
+    assert "x86_64" in guests
+
+
+def test_no_binaries(tmp_path):
+    assert probe_guests("x86_64", True, root=str(tmp_path), path=[str(tmp_path)], warnings=[]) == {}

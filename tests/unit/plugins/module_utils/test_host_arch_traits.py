@@ -1,0 +1,64 @@
+"""The trait names kept for target hosts against os-traits (the oracle), and the per-virt_type rule."""
+
+from __future__ import annotations
+
+import os_traits
+import pytest
+
+from ansible_collections.multiarch.kolla.plugins.module_utils.arch_traits import (
+    COMPUTE_ARCH_TRAITS,
+    HW_ARCH_TRAITS,
+    arch_traits,
+    nova_traits,
+    usable_virt_types,
+)
+from ansible_collections.multiarch.kolla.plugins.module_utils.archtable import SUPPORTED_HOST_ARCHES, trait_suffix
+
+
+def test_compute_arch_names_match_os_traits():
+    assert set(COMPUTE_ARCH_TRAITS) == set(os_traits.get_traits(prefix="COMPUTE_ARCH_"))
+
+
+def test_hw_arch_names_match_os_traits():
+    assert set(HW_ARCH_TRAITS) == set(os_traits.get_traits(prefix="HW_ARCH_"))
+
+
+@pytest.mark.parametrize("arch", SUPPORTED_HOST_ARCHES)
+def test_supported_host_arches_have_both_traits(arch):
+    # The arch table's spelling (trait_suffix) gives names os-traits defines for every supported host arch.
+    assert "HW_ARCH_" + trait_suffix(arch) in os_traits.get_traits(prefix="HW_ARCH_")
+    assert "COMPUTE_ARCH_" + trait_suffix(arch) in os_traits.get_traits(prefix="COMPUTE_ARCH_")
+
+
+GUESTS = {
+    "x86_64": {"domain_types": ["kvm", "qemu"], "emulator": "/usr/bin/qemu-system-x86_64"},
+    "i686": {"domain_types": ["kvm", "qemu"], "emulator": "/usr/bin/qemu-system-i386"},
+    "aarch64": {"domain_types": ["qemu"], "emulator": "/usr/bin/qemu-system-aarch64"},
+    "ppc64le": {"domain_types": ["qemu"], "emulator": "/usr/bin/qemu-system-ppc64le"},
+    "armv6l": {"domain_types": ["qemu"], "emulator": "/usr/bin/qemu-system-arm"},
+}
+
+
+def test_kvm_keeps_native_only_qemu_keeps_all():
+    assert arch_traits("x86_64", GUESTS, "kvm") == ["COMPUTE_ARCH_X86_64", "HW_ARCH_X86_64"]
+    assert arch_traits("x86_64", GUESTS, "qemu") == ["COMPUTE_ARCH_AARCH64", "COMPUTE_ARCH_PPC64LE", "COMPUTE_ARCH_X86_64", "HW_ARCH_X86_64"]
+
+
+def test_invalid_names_are_dropped_like_nova():
+    # armv7l has no HW_ARCH_ARMV7L in os-traits; i686 and armv6l have no COMPUTE_ARCH_ trait.
+    assert arch_traits("armv7l", {"i686": GUESTS["i686"], "armv6l": GUESTS["armv6l"]}, "qemu") == []
+    for name in ("HW_ARCH_ARMV7L", "COMPUTE_ARCH_I686", "COMPUTE_ARCH_ARMV6L"):
+        assert name not in os_traits.get_traits()
+
+
+def test_usable_virt_types():
+    assert usable_virt_types(True, GUESTS) == ["kvm", "qemu"]
+    assert usable_virt_types(False, GUESTS) == ["qemu"]
+    assert usable_virt_types(True, {}) == ["kvm"]
+    assert usable_virt_types(False, {}) == []
+    assert nova_traits("aarch64", False, {}) == {}
+
+
+def test_bad_virt_type():
+    with pytest.raises(ValueError, match="virt_type"):
+        arch_traits("x86_64", GUESTS, "xen")
