@@ -9,11 +9,10 @@ as `pip install <arguments>`, so the requested pip version still comes from the
 configured package index.
 """
 
+import ensurepip
 import glob
 import os
 import sys
-
-import ensurepip
 
 candidates = sorted(glob.glob(os.path.join(os.path.dirname(ensurepip.__file__), "_bundled", "pip-*.whl")))
 candidates += sorted(glob.glob("/usr/share/python-wheels/pip-*.whl"))

@@ -420,9 +420,9 @@ runtime:
       sample: ["Docker is installed but its socket /var/run/docker.sock does not exist (daemon not running)"]
 """
 
-from ansible.module_utils.basic import AnsibleModule  # noqa: E402
+from ansible.module_utils.basic import AnsibleModule
 
-from ansible_collections.multiarch.kolla.plugins.module_utils.container_runtime import (  # noqa: E402
+from ansible_collections.multiarch.kolla.plugins.module_utils.container_runtime import (
     default_paths,
     find_binary,
     gather_runtime_info,

@@ -162,13 +162,13 @@ diff:
       type: str
 """
 
-import os  # noqa: E402
-import tempfile  # noqa: E402
+import os
+import tempfile
 
-from ansible.module_utils.basic import AnsibleModule  # noqa: E402
-from ansible.module_utils.common.text.converters import to_bytes, to_native  # noqa: E402
+from ansible.module_utils.basic import AnsibleModule
+from ansible.module_utils.common.text.converters import to_bytes, to_native
 
-from ansible_collections.multiarch.kolla.plugins.module_utils.container_runtime import (  # noqa: E402
+from ansible_collections.multiarch.kolla.plugins.module_utils.container_runtime import (
     ConfigError,
     ParseError,
     plan_daemon_json,
