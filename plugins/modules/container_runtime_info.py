@@ -26,7 +26,7 @@ description:
     with the file that decided it, or the two files that disagree."
   - Read-only. Unreadable or unparsable files are reported as warnings (and in their section), never as failures.
 author:
-  - multiarch.kolla contributors (!UNKNOWN)
+  - multiarch.kolla developers (@multiarch-kolla)
 extends_documentation_fragment:
   - ansible.builtin.action_common_attributes
 attributes:

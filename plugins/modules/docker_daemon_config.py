@@ -24,7 +24,7 @@ description:
   - A daemon.json that is not valid JSON is never overwritten; the module fails naming the file, line and column.
   - The module does not restart Docker; notify a handler when RV(changed) is true.
 author:
-  - multiarch.kolla contributors (!UNKNOWN)
+  - multiarch.kolla developers (@multiarch-kolla)
 extends_documentation_fragment:
   - ansible.builtin.action_common_attributes
 attributes:

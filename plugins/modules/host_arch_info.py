@@ -26,7 +26,7 @@ description:
     Run it with become for the full picture; unprivileged it reports less.
   - The result is the C(multiarch_host) fact documented in C(docs/multiarch_host.md) of the collection.
 author:
-  - multiarch.kolla contributors (!UNKNOWN)
+  - multiarch.kolla developers (@multiarch-kolla)
 requirements:
   - Python >= 3.9 on the target.
   - Optional on the target, libvirt-python (the C(libvirt) module) and a running libvirt daemon.

@@ -52,6 +52,14 @@ def in_ci() -> bool:
     return os.environ.get("CI", "").lower() in ("1", "true", "yes")
 
 
+def unavailable(reason: str) -> None:
+    """A service the tests need (libvirt daemon, Docker engine) is missing:
+    fail under CI, where the set-up step must have started it; skip elsewhere."""
+    if in_ci():
+        pytest.fail(f"{reason} (CI=true: scripts/setup-host must provide it)")
+    pytest.skip(reason)
+
+
 def require_path(path: Path, what: str) -> Path:
     """Return ``path`` if it exists; fail under CI, skip with a reason elsewhere."""
     if path.exists():

@@ -21,7 +21,7 @@ from pathlib import Path
 
 import pytest
 from ansible.errors import AnsibleFilterError
-from conftest import COLLECTIONS_ROOT, fixture_file, fixture_files
+from conftest import COLLECTIONS_ROOT, fixture_file, fixture_files, unavailable
 
 from ansible_collections.multiarch.kolla.plugins.filter.nova_libvirt_settings import FilterModule
 from ansible_collections.multiarch.kolla.plugins.module_utils import libvirt_caps
@@ -540,7 +540,7 @@ def _live_connection():
     try:
         return libvirt.open("qemu:///system")
     except libvirt.libvirtError as exc:
-        pytest.skip("libvirt daemon not reachable at qemu:///system: %s" % exc)
+        unavailable("libvirt daemon not reachable at qemu:///system: %s" % exc)
     return None  # unreachable
 
 

@@ -11,7 +11,7 @@ import types
 
 import pytest
 from ansible.errors import AnsibleFilterError
-from conftest import fixture_file
+from conftest import fixture_file, unavailable
 
 from ansible_collections.multiarch.kolla.plugins.module_utils import libvirt_caps
 from ansible_collections.multiarch.kolla.plugins.module_utils.archtable import ARCHES, SUPPORTED_HOST_ARCHES
@@ -198,7 +198,7 @@ def test_tcg_cpu_modes_match_the_daemons_domain_capabilities(arch):
     try:
         conn = libvirt.open("qemu:///system")
     except libvirt.libvirtError as exc:
-        pytest.skip("libvirt daemon not reachable: %s" % exc)
+        unavailable("libvirt daemon not reachable: %s" % exc)
     try:
         try:
             xml = conn.getDomainCapabilities(None, arch, ARCHES[arch]["machine_type"], "qemu", 0)
