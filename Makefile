@@ -37,7 +37,7 @@ lab-down: setup
 	ansible-playbook -i $(LAB_INV) playbooks/lab.yml -e lab_state=absent
 
 demo: lab
-	ansible-playbook -i $(LAB_INV) playbooks/site.yml
+	ansible-playbook -i $(LAB_INV) playbooks/site.yml -e multiarch_hosts=all
 
 timing-reset:
 	@mkdir -p $(REPO)/.cache && : > $(TIMINGS)
