@@ -24,8 +24,12 @@ help:
 	@echo "make test   - set up this machine, then every lint, unit test and Molecule scenario"
 	@echo "make lab / make lab-down - start / remove the lab containers"
 
+# The set-up runs once per `make` invocation (sub-makes inherit SETUP_DONE).
 setup:
+ifndef SETUP_DONE
 	@$(REPO)/scripts/setup-host
+endif
+export SETUP_DONE := 1
 
 images: setup
 	@$(TIMED) "lab images" $(REPO)/scripts/build-lab-images
