@@ -1,4 +1,3 @@
-#!/usr/bin/env python3
 """Benchmark: one multiarch.kolla.host_arch_info call next to ansible.builtin.setup (gather_subset=min).
 
 For each host of the inventory, runs both as ad-hoc ``ansible`` commands N times
@@ -71,7 +70,7 @@ def run_once(ansible: str, inventory: str, host: str, module: str, *, args: str 
 
 
 def main() -> int:
-    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n", maxsplit=1)[0])
     parser.add_argument("-i", "--inventory", default=str(REPO / "inventories/lab/hosts.yml"), help="inventory (default: the lab)")
     parser.add_argument("--hosts", default=DEFAULT_HOSTS, help=f"comma-separated hosts (default: {DEFAULT_HOSTS})")
     parser.add_argument("-n", "--runs", type=int, default=5, help="runs of each command per host (default: 5)")
@@ -102,7 +101,7 @@ def main() -> int:
     for host in hosts:
         module_times, setup_times = [], []
         info = None
-        for _ in range(opts.runs):
+        for _run in range(opts.runs):
             elapsed, result = run_once(ansible, opts.inventory, host, "multiarch.kolla.host_arch_info", args=None, env=env)
             module_times.append(elapsed)
             info = info or result["host"]

@@ -229,7 +229,7 @@ def test_collect_via_libvirt(tmp_path):
     assert conn.closed
     assert host["host_cpu_xml"].startswith("<cpu>")
     # One domain-capabilities call per guest, kvm where libvirt offers it, with nova's machine type where listed.
-    calls = {arch: (machine, vt) for _, arch, machine, vt in conn.calls}
+    calls = {arch: (machine, vt) for _uri, arch, machine, vt in conn.calls}
     assert calls["x86_64"] == ("q35", "kvm") and calls["i686"] == ("q35", "kvm")
     assert calls["aarch64"] == ("virt", "qemu") and calls["ppc64le"] == ("pseries", "qemu")
     assert calls["ppc"] == (None, "qemu")

@@ -100,7 +100,7 @@ def test_firmware_descriptor_not_json_warns_and_others_still_count(tmp_path):
 
 
 def test_etc_descriptor_hides_usr_share_one(tmp_path):
-    _, root = lab(tmp_path)
+    root = lab(tmp_path)[1]
     etc = root / "etc/qemu/firmware"
     etc.mkdir(parents=True)
     (etc / "60-edk2-aarch64.json").write_text("")  # an empty file disables the packaged descriptor
