@@ -50,7 +50,7 @@ timing-report:
 	@$(REPO)/scripts/timing-report $(TIMINGS)
 
 test: setup timing-reset
-	@$(MAKE) --no-print-directory -k images lint sanity unit molecule; rc=$$?; \
+	@rc=0; $(MAKE) --no-print-directory -k images lint sanity unit molecule || rc=$$?; \
 	  $(MAKE) --no-print-directory timing-report; exit $$rc
 
 lint: setup
