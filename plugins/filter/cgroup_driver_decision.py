@@ -23,6 +23,15 @@ def cgroup_driver_decision(runtime, override=None, host=None):
     if not isinstance(runtime, dict) or "required_cgroup_driver" not in runtime:
         raise AnsibleFilterError(where + "cgroup_driver_decision expects the `runtime` result of multiarch.kolla.container_runtime_info")
     required = runtime["required_cgroup_driver"] or {}
+    # A kubelet or containerd file that cannot be read hides the driver it sets: deciding
+    # without it could pick the wrong one, so stop and name the file.
+    for section, key in (("kubelet", "config_error"), ("kubelet", "flags_error"), ("containerd", "config_error")):
+        error = (runtime.get(section) or {}).get(key)
+        if error:
+            raise AnsibleFilterError(
+                "%s%s cannot be parsed (%s), so the cgroup driver it sets is unknown. Fix the file, then run again."
+                % (where, error.get("path"), error.get("text") or error.get("msg"))
+            )
     if required.get("conflict"):
         a, b = required["conflict"]["a"], required["conflict"]["b"]
         raise AnsibleFilterError(
