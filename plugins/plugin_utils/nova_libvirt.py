@@ -17,6 +17,9 @@ Rules (checked against nova 34's own code in the unit tests):
 * TCG: ``custom`` with the first of the arch's ``tcg_cpu_models`` the host's own
   emulator lists (``guests[<host arch>].cpu_models``), or the first of them when
   that list is unknown.
+* ``hw_machine_type``: the table's machine type of every guest arch in ``guests``
+  whose emulator offers it; with ``guests`` empty (unknown) that of the host's
+  own arch.
 * A host that serves emulated guests of other arches (``emulated_arches``, or a
   host whose libvirt offers no guest of its own arch) gets ``cpu_mode = none``:
   nova applies ``[libvirt] cpu_mode``/``cpu_models`` to every guest, and libvirt
@@ -400,11 +403,13 @@ def nova_libvirt_settings(multiarch_host, overrides=None, host=None, emulated_ar
                 checked.append(model)
         models = checked
 
-    # hw_machine_type
+    # hw_machine_type. An empty ``guests`` means unknown (no emulator on the host
+    # itself, as on kolla hosts whose QEMU lives in the nova_libvirt container): the
+    # host's own arch gets its table machine type, overrides may name its native arches.
     if "hw_machine_type" in over:
-        machine_entries = _parse_machine_types(over["hw_machine_type"], guests, name)
+        machine_entries = _parse_machine_types(over["hw_machine_type"], guests or {a: {} for a in info["kvm_guests"]}, name)
     else:
-        machine_entries = _default_machine_types(guests)
+        machine_entries = _default_machine_types(guests or {arch: {}})
     hw_machine_type = ",".join("%s=%s" % pair for pair in machine_entries) or None
 
     # num_pcie_ports
