@@ -1,0 +1,49 @@
+# -*- coding: utf-8 -*-
+# Copyright: multiarch.kolla contributors
+# GNU General Public License v3.0+ (see COPYING or https://www.gnu.org/licenses/gpl-3.0.txt)
+"""Filter kolla_multiarch_plan: decide a mixed-architecture kolla-ansible deployment (docs in kolla_multiarch_plan.yml)."""
+
+from __future__ import absolute_import, division, print_function
+
+__metaclass__ = type
+
+from ansible_collections.multiarch.kolla.plugins.plugin_utils.kolla_multiarch import (
+    DEFAULT_COMPUTE_GROUPS,
+    DEFAULT_CONTROL_PLANE_GROUPS,
+    DEFAULT_SKIP_GROUPS,
+    plan,
+)
+
+
+def kolla_multiarch_plan(  # noqa: PLR0917 - a filter takes its options positionally too
+    groups,
+    hostvars,
+    image_sources=None,
+    manifest_lists=False,
+    control_plane_groups=DEFAULT_CONTROL_PLANE_GROUPS,
+    compute_groups=DEFAULT_COMPUTE_GROUPS,
+    skip_groups=DEFAULT_SKIP_GROUPS,
+    globals_files=None,
+    pci_alias=None,
+    arch_group_prefix="arch_",
+    nova_libvirt_overrides=None,
+):
+    """Plan dict: arch groups, group_vars, host_vars and nova config overrides; fails listing every problem."""
+    return plan(
+        groups,
+        hostvars,
+        image_sources_override=image_sources,
+        manifest_lists=manifest_lists,
+        control_plane_groups=control_plane_groups,
+        compute_groups=compute_groups,
+        skip_groups=skip_groups,
+        globals_files=globals_files,
+        pci_alias=pci_alias,
+        arch_group_prefix=arch_group_prefix,
+        nova_libvirt_overrides=nova_libvirt_overrides,
+    )
+
+
+class FilterModule(object):
+    def filters(self):
+        return {"kolla_multiarch_plan": kolla_multiarch_plan}
