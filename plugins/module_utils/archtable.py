@@ -44,6 +44,8 @@ _POWER_CPU_FAMILIES = ("POWER6", "POWER7", "POWER8", "POWER9", "POWER10", "POWER
 #   firmware_packages  per OS family, packages with this arch's guest firmware
 #   emulator_packages  per OS family, packages with this arch's qemu-system binary
 #   kolla_tag_suffix   tag suffix of upstream Kolla images for this arch (None: none published)
+#   oci_platform       (architecture, variant) of this arch in OCI image indexes and image configs
+#                      (Go's GOARCH names; variant None where none is used)
 #   kvm_guests         guest arches KVM accelerates on a host of this arch (libvirt's
 #                      virQEMUCapsGuestIsNative: i686 on x86_64, armv7l on aarch64, ppc64 <-> ppc64le)
 #   tcg_cpu_models     nova cpu_models preference under TCG (virt_type qemu), first one the
@@ -72,6 +74,7 @@ ARCHES = {
         "firmware_packages": {"Debian": ["ovmf"], "RedHat": ["edk2-ovmf"]},
         "emulator_packages": {"Debian": ["qemu-system-x86"], "RedHat": ["qemu-kvm"]},
         "kolla_tag_suffix": "",
+        "oci_platform": ("amd64", None),
         "kvm_guests": ("x86_64", "i686"),
         "tcg_cpu_models": ("Nehalem", "qemu64"),
         "tcg_cpu_modes": ("custom", "host-model", "none"),
@@ -93,6 +96,7 @@ ARCHES = {
         "firmware_packages": {"Debian": ["qemu-efi-aarch64"], "RedHat": ["edk2-aarch64"]},
         "emulator_packages": {"Debian": ["qemu-system-arm"], "RedHat": ["qemu-system-aarch64"]},
         "kolla_tag_suffix": "-aarch64",
+        "oci_platform": ("arm64", None),
         "kvm_guests": ("aarch64", "armv7l"),
         "tcg_cpu_models": ("cortex-a72", "cortex-a57", "max"),
         "tcg_cpu_modes": ("custom", "none"),
@@ -114,6 +118,7 @@ ARCHES = {
         "firmware_packages": {"Debian": [], "RedHat": []},
         "emulator_packages": {"Debian": ["qemu-system-ppc"], "RedHat": ["qemu-system-ppc64"]},
         "kolla_tag_suffix": None,
+        "oci_platform": ("ppc64le", None),
         "kvm_guests": ("ppc64le", "ppc64"),
         "tcg_cpu_models": ("POWER9", "POWER8"),
         "tcg_cpu_modes": ("custom", "none"),
@@ -135,6 +140,7 @@ ARCHES = {
         "firmware_packages": {"Debian": [], "RedHat": []},
         "emulator_packages": {"Debian": ["qemu-system-ppc"], "RedHat": ["qemu-system-ppc64"]},
         "kolla_tag_suffix": None,
+        "oci_platform": ("ppc64", None),
         "kvm_guests": ("ppc64", "ppc64le"),
         "tcg_cpu_models": ("POWER9", "POWER8"),
         "tcg_cpu_modes": ("custom", "none"),
@@ -156,6 +162,7 @@ ARCHES = {
         "firmware_packages": {"Debian": [], "RedHat": []},
         "emulator_packages": {"Debian": ["qemu-system-misc"], "RedHat": ["qemu-system-s390x"]},
         "kolla_tag_suffix": None,
+        "oci_platform": ("s390x", None),
         "kvm_guests": ("s390x",),
         "tcg_cpu_models": (),
         "tcg_cpu_modes": (),
@@ -177,6 +184,7 @@ ARCHES = {
         "firmware_packages": {"Debian": ["qemu-efi-riscv64"], "RedHat": ["edk2-riscv64"]},
         "emulator_packages": {"Debian": ["qemu-system-misc"], "RedHat": ["qemu-system-riscv"]},
         "kolla_tag_suffix": None,
+        "oci_platform": ("riscv64", None),
         "kvm_guests": ("riscv64",),
         "tcg_cpu_models": (),
         "tcg_cpu_modes": (),
@@ -198,6 +206,7 @@ ARCHES = {
         "firmware_packages": {"Debian": ["ovmf-ia32"], "RedHat": []},
         "emulator_packages": {"Debian": ["qemu-system-x86"], "RedHat": ["qemu-kvm"]},
         "kolla_tag_suffix": None,
+        "oci_platform": ("386", None),
         "kvm_guests": ("i686",),
         "tcg_cpu_models": (),
         "tcg_cpu_modes": (),
@@ -219,6 +228,7 @@ ARCHES = {
         "firmware_packages": {"Debian": ["qemu-efi-arm"], "RedHat": ["edk2-arm"]},
         "emulator_packages": {"Debian": ["qemu-system-arm"], "RedHat": ["qemu-system-arm"]},
         "kolla_tag_suffix": None,
+        "oci_platform": ("arm", "v7"),
         "kvm_guests": ("armv7l",),
         "tcg_cpu_models": (),
         "tcg_cpu_modes": (),
