@@ -258,10 +258,9 @@ class RegistryClient:
         if status != 200:
             result["msg"] = "%s: HTTP %d%s" % (where, status, _error_code(body))
             return result
-        try:
-            manifest = json.loads(body.decode("utf-8"))
-        except ValueError:
-            result["msg"] = "%s: the manifest is not JSON" % where
+        manifest = _json_object(body)
+        if manifest is None:
+            result["msg"] = "%s: the manifest is not a JSON object" % where
             return result
         media_type = (headers.get("Content-Type") or "").split(";")[0].strip() if headers else ""
         media_type = manifest.get("mediaType") or media_type
@@ -272,11 +271,11 @@ class RegistryClient:
                 plat = entry.get("platform") or {}
                 if plat.get("architecture") in (None, "unknown"):
                     continue  # attestation manifests
-                result["platforms"].append({"architecture": plat.get("architecture"), "variant": plat.get("variant"), "os": plat.get("os")})
+                result["platforms"].append(_platform(plat))
             result["status"] = "found"
             return result
         if manifest.get("schemaVersion") == 1:
-            result["platforms"].append({"architecture": manifest.get("architecture"), "variant": None, "os": None})
+            result["platforms"].append(_platform({"architecture": manifest.get("architecture")}))
             result["status"] = "found"
             return result
         config = manifest.get("config") or {}
@@ -291,14 +290,25 @@ class RegistryClient:
                 problem or ("HTTP %d" % status if status else blob.decode("utf-8", "replace")),
             )
             return result
-        try:
-            image_config = json.loads(blob.decode("utf-8"))
-        except ValueError:
-            result["msg"] = "%s: its image config is not JSON" % where
+        image_config = _json_object(blob)
+        if image_config is None:
+            result["msg"] = "%s: its image config is not a JSON object" % where
             return result
-        result["platforms"].append({"architecture": image_config.get("architecture"), "variant": image_config.get("variant"), "os": image_config.get("os")})
+        result["platforms"].append(_platform(image_config))
         result["status"] = "found"
         return result
+
+
+def _json_object(data):
+    try:
+        value = json.loads(data.decode("utf-8"))
+    except (ValueError, UnicodeError):
+        return None
+    return value if isinstance(value, dict) else None
+
+
+def _platform(entry):
+    return {"architecture": entry.get("architecture"), "variant": entry.get("variant"), "os": entry.get("os")}
 
 
 def _error_code(body):

@@ -318,3 +318,29 @@ def test_bearer_token_anonymous_and_with_credentials(bearer_registry):
     right = check(private, insecure_registries=[h], credentials=[{"registry": h, "username": "robot", "password": "tok-pass"}])
     assert right["images"][0]["status"] == "ok"
     assert _BearerHandler.token_requests[-1][1] == "Basic " + base64.b64encode(b"robot:tok-pass").decode()
+
+
+class _Answer:
+    def __init__(self, body, headers=None):
+        self._body, self.headers = body, headers or {}
+
+    def getcode(self):
+        return 200
+
+    def read(self):
+        return self._body
+
+
+@pytest.mark.parametrize(
+    ("answers", "message"),
+    [
+        ([b"<html>proxy login</html>"], "the manifest is not a JSON object"),
+        ([b'{"schemaVersion": 2, "mediaType": "application/vnd.oci.image.manifest.v1+json"}'], "names no image config"),
+        ([b'{"schemaVersion": 2, "config": {"digest": "sha256:' + b"0" * 64 + b'"}}', b"[]"], "its image config is not a JSON object"),
+    ],
+)
+def test_answers_that_are_not_registry_answers(answers, message):
+    queue = list(answers)
+    client = reg.RegistryClient(opener=lambda url, **kwargs: _Answer(queue.pop(0)))
+    result = client.image_platforms("registry.example:5000/kolla/nova-compute:1")
+    assert result["status"] == "error" and message in result["msg"] and not queue
