@@ -681,6 +681,9 @@ def plan(  # noqa: PLR0917 - mirrors the filter's keyword arguments
         "pci_alias": aliases,
         "control_plane": {"groups": cp_groups, "arches": sorted(cp_by_arch), "manifest_lists": bool(manifest_lists)},
         "hosts": len(placed),
+        "host_arch": {host: arch_of[host] for host in placed},
+        "compute_hosts": [h for h in compute if h in arch_of],
+        "control_plane_hosts": sorted({h for hosts in cp_by_arch.values() for h in hosts}),
     }
 
 
@@ -716,6 +719,9 @@ def ini_edits(the_plan, scheduler_current=None):
             edits.append({"path": path, "section": "libvirt", "option": key, "value": None, "state": "absent"})
         if conf.get("pci_device_spec"):
             edits.append({"path": path, "section": "pci", "option": "device_spec", "value_list": conf["pci_device_spec"], "state": "present"})
+        else:
+            # The collection owns [pci] device_spec in this file: a spec no longer given goes.
+            edits.append({"path": path, "section": "pci", "option": "device_spec", "value": None, "state": "absent"})
     if the_plan.get("pci_alias"):
         for path in ("nova/nova-api.conf", "nova/nova-compute.conf"):
             edits.append({"path": path, "section": "pci", "option": "alias", "value_list": the_plan["pci_alias"], "state": "present"})

@@ -9,10 +9,15 @@ one GPU host in 50 with a [pci] device_spec), as the JSON `ansible-inventory
 
   groups   kolla_multiarch_inventory_groups over the inventory JSON
   decide   kolla_multiarch_plan (every check and every host's [libvirt] values)
+           and kolla_multiarch_images (the images of every host; "checks" is
+           the number of distinct image/arch pairs the registry check would ask)
   render   kolla_multiarch_ini_edits plus the YAML of multiarch-groups.yml,
            group_vars and host_vars (what the role writes)
 
 and prints a table with the growth ratio per 10x hosts (linear: about 10).
+"write" and "rewrite" time what module ini_batch does with the edits (one task
+for every host): every override file written into an empty directory, then the
+same edits again (must change nothing), outside the total.
 Target: 5,000 hosts in under 60 s on a 2-core machine, nothing quadratic.
 A script that prints a table, not a test; it asserts nothing unless --check.
 
@@ -27,6 +32,7 @@ import gc
 import json
 import math
 import sys
+import tempfile
 import time
 import tracemalloc
 from pathlib import Path
@@ -48,12 +54,37 @@ def _collection():
 
     if str(root / "ansible_collections") not in ansible_collections.__path__:
         ansible_collections.__path__.append(str(root / "ansible_collections"))
-    from ansible_collections.multiarch.kolla.plugins.plugin_utils import kolla_multiarch  # noqa: PLC0415  pylint: disable=import-outside-toplevel
+    from ansible_collections.multiarch.kolla.plugins.module_utils import ini_batch  # noqa: PLC0415  pylint: disable=import-outside-toplevel
+    from ansible_collections.multiarch.kolla.plugins.plugin_utils import kolla_images, kolla_multiarch  # noqa: PLC0415  pylint: disable=import-outside-toplevel
 
-    return kolla_multiarch
+    return kolla_multiarch, kolla_images, ini_batch
 
 
-km = _collection()
+km, ki, ib = _collection()
+KOLLA_DEFAULTS = {"docker_registry": "quay.io", "docker_namespace": "openstack.kolla", "docker_image_name_prefix": "",
+                  "openstack_release": "2026.2", "kolla_base_distro": "rocky",
+                  "kolla_base_distro_version_default_map": {"debian": "trixie", "rocky": "10", "ubuntu": "noble"}}
+IMAGE_NAMES = {"all": ["cron", "fluentd", "kolla-toolbox"], "control": ["nova-api", "nova-conductor", "nova-novncproxy", "nova-scheduler"],
+               "compute": ["nova-compute", "nova-libvirt", "nova-ssh"]}
+
+
+def write_edits(edits, root: Path) -> int:
+    """What module ini_batch does with the edits (grouped by file, written when changed); returns files written."""
+    by_path = {}
+    for edit in edits:
+        values = edit.get("value_list") if "value_list" in edit else ([str(edit["value"])] if edit["state"] == "present" else None)
+        by_path.setdefault(edit["path"], []).append({"section": edit["section"], "option": edit["option"], "values": values})
+    written = 0
+    for rel, file_edits in by_path.items():
+        path = root / rel
+        before = path.read_text() if path.exists() else ""
+        after = ib.apply_edits(before, file_edits)
+        if after != before:
+            path.parent.mkdir(parents=True, exist_ok=True)
+            path.write_text(after)
+            written += 1
+    return written
+
 
 TARGET_SECONDS = 60.0
 ARCH_MIX = (("x86_64", 5), ("aarch64", 3), ("ppc64le", 2))  # per 10 compute hosts
@@ -127,7 +158,7 @@ def synthetic(n: int) -> tuple[dict, dict]:
     return inventory, hostvars
 
 
-def run_once(inventory_json: str, hostvars: dict) -> dict:
+def run_once(inventory_json: str, hostvars: dict, write_root=None) -> dict:
     timings = {}
     start = time.perf_counter()
     groups = km.inventory_groups(inventory_json)
@@ -140,7 +171,9 @@ def run_once(inventory_json: str, hostvars: dict) -> dict:
         globals_files={"/etc/kolla/globals.yml": {"kolla_base_distro": "ubuntu", "network_interface": "eth0"}},
         pci_alias=[{"name": "a100", "vendor_id": "10de", "product_id": "20b5", "device_type": "type-PF"}],
     )
+    images = ki.images(the_plan, IMAGE_NAMES, KOLLA_DEFAULTS, {"kolla_base_distro": "ubuntu", "network_interface": "eth0"})
     timings["decide"] = time.perf_counter() - start
+    timings["checks"] = len(images["checks"])
     start = time.perf_counter()
     edits = km.ini_edits(the_plan, "[filter_scheduler]\nenabled_filters = ComputeFilter,ImagePropertiesFilter\n")
     rendered = [yaml.safe_dump(the_plan["inventory"], default_flow_style=False)]
@@ -149,6 +182,13 @@ def run_once(inventory_json: str, hostvars: dict) -> dict:
     timings["render"] = time.perf_counter() - start
     timings["edits"] = len(edits)
     timings["files"] = len(rendered) + len({e["path"] for e in edits})
+    if write_root is not None:
+        start = time.perf_counter()
+        timings["written"] = write_edits(edits, write_root)
+        timings["write"] = time.perf_counter() - start
+        start = time.perf_counter()
+        timings["rewritten"] = write_edits(edits, write_root)
+        timings["rewrite"] = time.perf_counter() - start
     return timings
 
 
@@ -166,7 +206,12 @@ def measure(n: int, repeat: int) -> dict:
     tracemalloc.stop()
     result = {key: min(r[key] for r in runs) for key in ("groups", "decide", "render")}
     result["total"] = result["groups"] + result["decide"] + result["render"]
-    result.update(hosts=n, edits=runs[0]["edits"], files=runs[0]["files"], peak_mib=peak / 2**20)
+    result.update(hosts=n, edits=runs[0]["edits"], files=runs[0]["files"], checks=runs[0]["checks"], peak_mib=peak / 2**20)
+    # Writing the nova overrides (what ini_batch does), into an empty dir then again (nothing to change).
+    with tempfile.TemporaryDirectory() as tmp:
+        wrote = run_once(inventory_json, hostvars, write_root=Path(tmp))
+    assert wrote["rewritten"] == 0, "a second write changed %d files" % wrote["rewritten"]
+    result.update(write=wrote["write"], rewrite=wrote["rewrite"])
     return result
 
 
@@ -180,8 +225,9 @@ def main(argv=None) -> int:
     rows = [measure(n, args.repeat) for n in args.sizes]
     print("kolla_multiarch decide + render, best of %d run(s) (the least disturbed by other load)" % args.repeat)
     print("peak memory by tracemalloc; Python %s" % sys.version.split()[0])
-    columns = ("hosts", "groups s", "decide s", "render s", "total s", "peak MiB", "edits", "files", "growth/10x")
-    header = "%7s %9s %9s %9s %9s %10s %8s %8s %12s" % columns
+    columns = ("hosts", "groups s", "decide s", "render s", "total s", "peak MiB", "edits", "files", "checks", "growth/10x",
+               "write s", "rewrite s")
+    header = "%7s %9s %9s %9s %9s %10s %8s %8s %7s %12s %9s %9s" % columns
     print(header)
     print("-" * len(header))
     previous = None
@@ -193,8 +239,9 @@ def main(argv=None) -> int:
             growth = "%.1fx" % per10
             if previous["hosts"] >= 100:
                 worst = max(worst, per10)
-        print("%7d %9.3f %9.3f %9.3f %9.3f %10.1f %8d %8d %12s" % (row["hosts"], row["groups"], row["decide"], row["render"], row["total"],
-                                                                   row["peak_mib"], row["edits"], row["files"], growth))
+        print("%7d %9.3f %9.3f %9.3f %9.3f %10.1f %8d %8d %7d %12s %9.3f %9.3f" % (
+            row["hosts"], row["groups"], row["decide"], row["render"], row["total"], row["peak_mib"], row["edits"], row["files"],
+            row["checks"], growth, row["write"], row["rewrite"]))
         previous = row
     largest = rows[-1]
     verdict = largest["total"] < TARGET_SECONDS

@@ -24,6 +24,7 @@ from ansible_collections.multiarch.kolla.plugins.filter.kolla_multiarch_ini_edit
 from ansible_collections.multiarch.kolla.plugins.filter.kolla_multiarch_inventory_groups import FilterModule as GroupsFilters
 from ansible_collections.multiarch.kolla.plugins.filter.kolla_multiarch_plan import FilterModule as PlanFilters
 from ansible_collections.multiarch.kolla.plugins.module_utils.archtable import ARCHES
+from ansible_collections.multiarch.kolla.plugins.modules import ini_batch
 from ansible_collections.multiarch.kolla.plugins.plugin_utils import kolla_multiarch as km
 
 PLAN = PlanFilters().filters()["kolla_multiarch_plan"]
@@ -261,10 +262,11 @@ def test_plan_carries_nova_compute_arch_facts_and_docker_config():
             "nova_cell_compute_provider_config": {"meta": {"schema_version": "1.0"}, "providers": []},
         },
     }
-    # nova_compute_arch renders [libvirt] itself: nothing here for it, not even removals.
+    # nova_compute_arch renders [libvirt] itself: nothing here for it, not even removals;
+    # [pci] device_spec stays the collection's (none given: none left).
     assert plan["nova_compute"]["a1"] == {"pci_device_spec": []}
     assert plan["libvirt_from"] == {"a1": "nova_compute_arch"}
-    assert km.ini_edits(plan) == []
+    assert km.ini_edits(plan) == [{"path": "nova/a1/nova-compute.conf", "section": "pci", "option": "device_spec", "value": None, "state": "absent"}]
 
 
 def test_own_host_vars_of_an_earlier_run_do_not_count_as_a_decision():
@@ -559,29 +561,11 @@ def test_bad_device_spec_names_the_host():
 
 # --------------------------------------------------------------------------- render through the real writer
 
-ini_file = pytest.importorskip("ansible_collections.community.general.plugins.modules.ini_file")
-
-
 def apply_edits(edits, root):
-    results = []
-    for edit in edits:
-        args = {
-            "path": str(root / edit["path"]),
-            "section": edit["section"],
-            "option": edit["option"],
-            "state": edit["state"],
-            "exclusive": True,
-            "create": True,
-            "mode": "0640",
-        }
-        if "value_list" in edit:
-            args["values"] = edit["value_list"]
-        elif edit["state"] == "present":
-            args["value"] = edit["value"]
-        result = run_module(ini_file, args)
-        assert not result.get("failed"), result
-        results.append(result["changed"])
-    return results
+    """Apply the edits with the module the role uses (ini_batch, one run); returns [changed]."""
+    result = run_module(ini_batch, {"base_dir": str(root), "edits": edits, "mode": "0640"})
+    assert not result.get("failed"), result
+    return [result["changed"]]
 
 
 def test_render_keeps_operator_lines_and_is_idempotent(tmp_path, nova_config):
@@ -643,3 +627,52 @@ def test_filter_docs_exist():
         doc = yaml.safe_load((REPO / "plugins" / "filter" / f"{name}.yml").read_text())
         assert doc["DOCUMENTATION"]["name"] == name
         assert doc["RETURN"]["_value"]["description"]
+
+
+def test_a_device_spec_no_longer_given_is_removed(tmp_path):
+    hostvars = {"ctl1": {"multiarch_host": fact("x86_64", kvm=True), "kolla_multiarch_pci_device_spec": [{"vendor_id": "10de"}]}}
+    groups = {"control": ["ctl1"], "compute": ["ctl1"]}
+    apply_edits(EDITS(PLAN(groups, hostvars)), tmp_path)
+    conf = tmp_path / "nova" / "ctl1" / "nova-compute.conf"
+    assert 'device_spec = {"vendor_id": "10de"}' in conf.read_text()
+    del hostvars["ctl1"]["kolla_multiarch_pci_device_spec"]
+    assert apply_edits(EDITS(PLAN(groups, hostvars)), tmp_path) == [True]
+    assert "device_spec" not in conf.read_text() and "virt_type = kvm" in conf.read_text()
+
+
+def test_the_example_inventory_decides_as_documented():
+    """inventories/example-multinode: its files, read as the role reads them, give the cloud its README describes."""
+    example = REPO / "inventories" / "example-multinode"
+    cli = Path(sys.executable).with_name("ansible-inventory")
+    out = subprocess.run([str(cli), "-i", str(example / "multinode"), "--list", "--export"], capture_output=True, text=True, check=True).stdout
+    groups = GROUPS(out)
+    role_vars = yaml.safe_load((example / "multiarch-vars.yml").read_text())
+    arch_of = {"ctl": "x86_64", "cmp-x": "x86_64", "cmp-a": "aarch64", "cmp-p": "ppc64le", "gpu": "x86_64"}
+    hostvars = {}
+    for host in groups["baremetal"] if "baremetal" in groups else groups["all"]:
+        if host == "localhost":
+            continue
+        arch = next(a for prefix, a in arch_of.items() if host.startswith(prefix))
+        hostvars[host] = {"multiarch_host": fact(arch, kvm=True)}
+        host_file = example / "host_vars" / ("%s.yml" % host)
+        if host_file.exists():
+            hostvars[host].update(yaml.safe_load(host_file.read_text()))
+    plan = PLAN(
+        groups,
+        hostvars,
+        image_sources=role_vars["kolla_multiarch_image_sources"],
+        globals_files={str(example / "globals.yml"): yaml.safe_load((example / "globals.yml").read_text())},
+        pci_alias=role_vars["kolla_multiarch_pci_alias"],
+    )
+    assert plan["arch_groups"] == {
+        "arch_aarch64": ["cmp-a01", "cmp-a02"],
+        "arch_ppc64le": ["cmp-p01"],
+        "arch_x86_64": ["ctl01", "ctl02", "ctl03", "cmp-x01", "cmp-x02", "gpu01"],
+    }
+    assert plan["control_plane"]["arches"] == ["x86_64"]
+    assert plan["group_vars"]["arch_ppc64le"]["docker_registry"] == "registry.example.com:4000"
+    assert plan["nova_compute"]["gpu01"]["pci_device_spec"] and not plan["nova_compute"]["cmp-x01"]["pci_device_spec"]
+    assert plan["nova_compute"]["cmp-p01"]["libvirt"]["cpu_models"] == "POWER9"  # host_vars/cmp-p01.yml (an INI value)
+    assert plan["host_vars"]["cmp-a01"] == {"nova_compute_virt_type": "kvm", "nova_libvirt_cpu_mode": "host-passthrough"}
+    assert role_vars["kolla_multiarch_registry_check"] is True
+    assert role_vars["kolla_multiarch_registry_credentials"][0]["registry"] == role_vars["kolla_multiarch_image_sources"]["ppc64le"]["registry"]

@@ -1,0 +1,20 @@
+# -*- coding: utf-8 -*-
+# Copyright: multiarch.kolla contributors
+# GNU General Public License v3.0+ (see COPYING or https://www.gnu.org/licenses/gpl-3.0.txt)
+"""Filter kolla_multiarch_images: the images kolla-ansible would pull per host (docs in kolla_multiarch_images.yml)."""
+
+from __future__ import absolute_import, division, print_function
+
+__metaclass__ = type
+
+from ansible_collections.multiarch.kolla.plugins.plugin_utils.kolla_images import images
+
+
+def kolla_multiarch_images(plan, image_names, kolla_defaults=None, globals_values=None):
+    """{"by_host": {host: [refs]}, "checks": [{image, arch, hosts}]}."""
+    return images(plan, image_names, kolla_defaults=kolla_defaults, globals_values=globals_values)
+
+
+class FilterModule(object):
+    def filters(self):
+        return {"kolla_multiarch_images": kolla_multiarch_images}
