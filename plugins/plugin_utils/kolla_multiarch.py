@@ -97,9 +97,17 @@ _WHERE_INSTEAD = {
     "docker_custom_config": "the container_runtime role decides it per host; it is written to host_vars/<host>.yml",
     "nova_cell_compute_provider_config": "the nova_compute_arch role decides it per host; it is written to host_vars/<host>.yml",
 }
-# Per-host keys the collection writes in host_vars/<host>.yml.
-# nova_cell_compute_provider_config only where role nova_compute_arch decided the host.
-HOST_VAR_KEYS = ("docker_custom_config", "nova_compute_virt_type", "nova_libvirt_cpu_mode", "nova_cell_compute_provider_config")
+# Keys the collection owns in the files it writes (the plan's "owned_keys"): the role
+# drops them from the file before writing the plan's values, so a value no longer
+# decided goes; the operator's other keys stay. docker_custom_config is written to
+# host_vars too but is not dropped: without container_runtime in the same play the
+# plan has none, and the value already there must stay (kolla-ansible would
+# otherwise write a daemon.json without it). nova_cell_compute_provider_config is
+# given only where role nova_compute_arch decided the host.
+OWNED_KEYS = {
+    "group_vars": tuple(IMAGE_SOURCE_KEYS.values()),
+    "host_vars": ("nova_compute_virt_type", "nova_libvirt_cpu_mode", "nova_cell_compute_provider_config"),
+}
 # nova [pci] option values: device_spec (nova-compute), alias (nova-api and nova-compute).
 PCI_DEVICE_TYPES = ("type-PCI", "type-PF", "type-VF")
 PCI_NUMA_POLICIES = ("required", "legacy", "preferred", "socket")
@@ -253,11 +261,10 @@ def image_sources(operator_sources=None):
 
 def group_vars_for_source(source):
     """``group_vars/arch_<arch>.yml`` content of one image source."""
-    result = {"openstack_tag_suffix": source.get("tag_suffix") or ""}
-    if source.get("registry"):
-        result["docker_registry"] = source["registry"]
-    if source.get("namespace"):
-        result["docker_namespace"] = source["namespace"]
+    result = {IMAGE_SOURCE_KEYS["tag_suffix"]: source.get("tag_suffix") or ""}
+    for key in ("registry", "namespace"):
+        if source.get(key):
+            result[IMAGE_SOURCE_KEYS[key]] = source[key]
     return result
 
 
@@ -684,6 +691,7 @@ def plan(  # noqa: PLR0917 - mirrors the filter's keyword arguments
         "host_arch": {host: arch_of[host] for host in placed},
         "compute_hosts": [h for h in compute if h in arch_of],
         "control_plane_hosts": sorted({h for hosts in cp_by_arch.values() for h in hosts}),
+        "owned_keys": {kind: list(keys) for kind, keys in OWNED_KEYS.items()},
     }
 
 

@@ -269,6 +269,28 @@ def test_plan_carries_nova_compute_arch_facts_and_docker_config():
     assert km.ini_edits(plan) == [{"path": "nova/a1/nova-compute.conf", "section": "pci", "option": "device_spec", "value": None, "state": "absent"}]
 
 
+def test_owned_keys_cover_every_key_the_plan_writes():
+    """The role drops the plan's owned_keys from a file before writing: a key written but not owned would never go."""
+    hostvars = dict(MIXED)
+    hostvars["cx1"] = {"multiarch_host": fact("x86_64"), "docker_custom_config": {"exec-opts": ["native.cgroupdriver=systemd"]}}
+    hostvars["ca1"] = {
+        "multiarch_host": fact("aarch64", kvm=True),
+        "nova_compute_virt_type": "kvm",
+        "nova_libvirt_cpu_mode": "host-passthrough",
+        "nova_cell_compute_provider_config": {"meta": {"schema_version": "1.0"}, "providers": []},
+        "nova_compute_arch_libvirt": {"virt_type": "kvm", "cpu_mode": "host-passthrough"},
+    }
+    plan = PLAN(multinode(), hostvars, image_sources=PPC_SOURCE)
+    owned = plan["owned_keys"]
+    assert set(owned) == {"group_vars", "host_vars"}
+    group_keys = {k for values in plan["group_vars"].values() for k in values}
+    assert group_keys == set(owned["group_vars"]) == {"openstack_tag_suffix", "docker_registry", "docker_namespace"}
+    host_keys = {k for values in plan["host_vars"].values() for k in values}
+    assert host_keys == set(owned["host_vars"]) | {"docker_custom_config"}
+    # docker_custom_config is replaced when given, never dropped: without container_runtime the operator's value stays.
+    assert "docker_custom_config" not in owned["host_vars"]
+
+
 def test_own_host_vars_of_an_earlier_run_do_not_count_as_a_decision():
     """host_vars/<host>.yml written by an earlier run, loaded back through the inventory: decided again."""
     hostvars = {"c1": {"multiarch_host": fact("x86_64")}, "a1": {"multiarch_host": fact("aarch64", kvm=True),
