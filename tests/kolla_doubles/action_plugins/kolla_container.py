@@ -1,0 +1,1 @@
+../kolla_doubles.py
