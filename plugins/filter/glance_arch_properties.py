@@ -3,10 +3,6 @@
 # GNU General Public License v3.0+ (see COPYING or https://www.gnu.org/licenses/gpl-3.0.txt)
 """Filter glance_arch_properties: glance image properties for guests of one arch (docs in glance_arch_properties.yml)."""
 
-from __future__ import absolute_import, division, print_function
-
-__metaclass__ = type
-
 from ansible_collections.multiarch.kolla.plugins.plugin_utils.nova_libvirt import glance_arch_properties
 
 

@@ -3,10 +3,6 @@
 # GNU General Public License v3.0+ (see COPYING or https://www.gnu.org/licenses/gpl-3.0.txt)
 """Filter kolla_multiarch_images: the images kolla-ansible would pull per host (docs in kolla_multiarch_images.yml)."""
 
-from __future__ import absolute_import, division, print_function
-
-__metaclass__ = type
-
 from ansible_collections.multiarch.kolla.plugins.plugin_utils.kolla_images import images
 
 

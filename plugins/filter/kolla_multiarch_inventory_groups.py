@@ -3,10 +3,6 @@
 # GNU General Public License v3.0+ (see COPYING or https://www.gnu.org/licenses/gpl-3.0.txt)
 """Filter kolla_multiarch_inventory_groups: groups of an ansible-inventory --list answer (docs in kolla_multiarch_inventory_groups.yml)."""
 
-from __future__ import absolute_import, division, print_function
-
-__metaclass__ = type
-
 from ansible_collections.multiarch.kolla.plugins.plugin_utils.kolla_multiarch import inventory_groups
 
 

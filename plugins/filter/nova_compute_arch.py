@@ -3,10 +3,6 @@
 # GNU General Public License v3.0+ (see COPYING or https://www.gnu.org/licenses/gpl-3.0.txt)
 """Filters of the nova_compute_arch role (docs in nova_compute_arch_plan.yml, nova_compute_arch_aggregates.yml, nova_provider_config.yml)."""
 
-from __future__ import absolute_import, division, print_function
-
-__metaclass__ = type
-
 from ansible_collections.multiarch.kolla.plugins.plugin_utils.nova_compute_arch import compute_arch_aggregates, compute_arch_plan
 from ansible_collections.multiarch.kolla.plugins.plugin_utils.nova_provider_config import emulation_traits, render_provider_config_yaml
 from ansible_collections.multiarch.kolla.plugins.plugin_utils.nova_provider_config import provider_config as _provider_config

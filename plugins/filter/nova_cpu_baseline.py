@@ -3,10 +3,6 @@
 # GNU General Public License v3.0+ (see COPYING or https://www.gnu.org/licenses/gpl-3.0.txt)
 """Filter nova_cpu_baseline: the newest CPU model a live-migration group shares (docs in nova_cpu_baseline.yml)."""
 
-from __future__ import absolute_import, division, print_function
-
-__metaclass__ = type
-
 from ansible_collections.multiarch.kolla.plugins.plugin_utils.nova_libvirt import nova_cpu_baseline
 
 

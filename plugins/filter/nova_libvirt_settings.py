@@ -3,10 +3,6 @@
 # GNU General Public License v3.0+ (see COPYING or https://www.gnu.org/licenses/gpl-3.0.txt)
 """Filter nova_libvirt_settings: nova-compute [libvirt] settings for one host (docs in nova_libvirt_settings.yml)."""
 
-from __future__ import absolute_import, division, print_function
-
-__metaclass__ = type
-
 from ansible_collections.multiarch.kolla.plugins.plugin_utils.nova_libvirt import nova_libvirt_settings as _settings
 from ansible_collections.multiarch.kolla.plugins.plugin_utils.nova_libvirt import render_nova_compute_libvirt
 

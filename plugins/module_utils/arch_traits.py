@@ -17,10 +17,6 @@ _get_cpu_emulation_arch_traits; nova/virt/libvirt/host.py, get_domain_capabiliti
 Runs on target hosts and controllers (Python >= 3.9, standard library only).
 """
 
-from __future__ import absolute_import, division, print_function
-
-__metaclass__ = type
-
 COMPUTE_ARCH_TRAITS = frozenset(
     (
         "COMPUTE_ARCH_AARCH64",

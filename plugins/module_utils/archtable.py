@@ -8,10 +8,6 @@ depends on the CPU architecture is looked up here, never spelled out in a
 ``when:`` clause or a second table. Sources of each fact are in docs/architectures.md.
 """
 
-from __future__ import absolute_import, division, print_function
-
-__metaclass__ = type
-
 import copy
 
 # CPU model families as libvirt's cpu_map and QEMU name them, oldest to newest (see

@@ -25,22 +25,14 @@ The cgroup driver decision (``required_cgroup_driver``), in order:
 4. otherwise no driver is required.
 """
 
-from __future__ import absolute_import, division, print_function
-
-__metaclass__ = type
-
 import copy
 import glob
+import http.client as http_client
 import json
 import os
 import re
 import shlex
 import socket
-
-try:
-    import http.client as http_client
-except ImportError:  # pragma: no cover - Python 2 is not supported by this collection
-    http_client = None
 
 try:
     import tomllib

@@ -13,10 +13,6 @@ raw value by the callers, never guessed.
 Runs on target hosts (Python >= 3.9, standard library only).
 """
 
-from __future__ import absolute_import, division, print_function
-
-__metaclass__ = type
-
 # Arm "CPU implementer" (MIDR_EL1 bits 31:24) -> vendor name.
 ARM_IMPLEMENTERS = {
     0x41: "ARM",

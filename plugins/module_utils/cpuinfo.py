@@ -7,10 +7,6 @@ Pure functions over text, so unit tests feed real captures. Runs on target hosts
 (Python >= 3.9, standard library only).
 """
 
-from __future__ import absolute_import, division, print_function
-
-__metaclass__ = type
-
 import re
 
 from ansible_collections.multiarch.kolla.plugins.module_utils import cpu_parts

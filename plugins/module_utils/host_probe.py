@@ -10,10 +10,6 @@ condition: what cannot be read becomes None (or empty) plus a sentence in
 library only; libvirt-python is used when importable).
 """
 
-from __future__ import absolute_import, division, print_function
-
-__metaclass__ = type
-
 import errno
 import os
 

@@ -11,10 +11,6 @@ becomes one line per value. Lines are written ``option = value``. Commented-out
 options (``# option = ...``) are left alone.
 """
 
-from __future__ import absolute_import, division, print_function
-
-__metaclass__ = type
-
 import re
 
 _SECTION = re.compile(r"^\s*\[([^\]]+)\]\s*$")

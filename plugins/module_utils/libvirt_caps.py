@@ -18,10 +18,6 @@ empty, truncated or not the expected document. Arch names are canonical
 Runs on target hosts (Python >= 3.9, standard library only).
 """
 
-from __future__ import absolute_import, division, print_function
-
-__metaclass__ = type
-
 import copy
 import xml.etree.ElementTree as ET
 

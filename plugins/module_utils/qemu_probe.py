@@ -10,10 +10,6 @@ Only the guest arches of archtable are probed. Runs on target hosts (Python >= 3
 standard library only).
 """
 
-from __future__ import absolute_import, division, print_function
-
-__metaclass__ = type
-
 import fnmatch
 import json
 import os

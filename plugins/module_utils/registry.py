@@ -9,10 +9,6 @@ one token request. Every answer is a dict; nothing here raises for a registry
 that is down, refuses, or does not have the image.
 """
 
-from __future__ import absolute_import, division, print_function
-
-__metaclass__ = type
-
 import base64
 import json
 import re

@@ -3,10 +3,6 @@
 # Copyright: multiarch.kolla contributors
 # GNU General Public License v3.0+ (see COPYING or https://www.gnu.org/licenses/gpl-3.0.txt)
 
-from __future__ import absolute_import, division, print_function
-
-__metaclass__ = type
-
 DOCUMENTATION = r"""
 ---
 module: docker_daemon_config
@@ -26,16 +22,8 @@ description:
 author:
   - multiarch.kolla developers (@multiarch-kolla)
 extends_documentation_fragment:
-  - ansible.builtin.action_common_attributes
-attributes:
-  check_mode:
-    support: full
-    details: Reports exactly the content a real run would write, without writing or backing up.
-  diff_mode:
-    support: full
-    details: Before and after are the JSON with sorted keys and an indent of 2, so only real changes show.
-  platform:
-    platforms: posix
+  - multiarch.kolla.attributes
+  - multiarch.kolla.attributes.files
 options:
   path:
     description:
@@ -163,57 +151,37 @@ diff:
 """
 
 import os
-import tempfile
 
 from ansible.module_utils.basic import AnsibleModule
 from ansible.module_utils.common.text.converters import to_bytes, to_native
 
+from ansible_collections.multiarch.kolla.plugins.module_utils import _files
 from ansible_collections.multiarch.kolla.plugins.module_utils.container_runtime import (
     ConfigError,
     ParseError,
     plan_daemon_json,
 )
 
+# Mode of a daemon.json this module creates (dockerd reads it as root; others may read it).
+NEW_FILE_MODE = 0o644
+NEW_DIR_MODE = 0o755
+
 
 def _read_existing(module, path):
-    if not os.path.lexists(path):
-        return None
-    if os.path.isdir(path):
-        module.fail_json(msg="%s is a directory, not a daemon.json file" % path)
     try:
-        with open(path, "rb") as handle:
-            data = handle.read()
-    except (IOError, OSError) as exc:
-        module.fail_json(msg="cannot read %s: %s" % (path, to_native(exc)))
-    try:
-        return data.decode("utf-8")
-    except UnicodeDecodeError as exc:
-        module.fail_json(msg="%s is not UTF-8 text (%s); it was left untouched" % (path, to_native(exc)))
+        return _files.read_text(path, "daemon.json")
+    except _files.FileError as exc:
+        module.fail_json(msg="%s; it was left untouched" % exc)
     return None  # unreachable
 
 
 def _write(module, path, content, existed):
-    directory = os.path.dirname(path) or "."
-    if not os.path.isdir(directory):
-        try:
-            os.makedirs(directory, 0o755)
-        except OSError as exc:
-            module.fail_json(msg="cannot create directory %s: %s" % (directory, to_native(exc)))
-    fd, tmp = tempfile.mkstemp(prefix=".%s." % os.path.basename(path), dir=directory)
     try:
-        with os.fdopen(fd, "wb") as handle:
-            handle.write(to_bytes(content, errors="surrogate_or_strict"))
-            handle.flush()
-            os.fsync(handle.fileno())
         if not existed:
-            os.chmod(tmp, 0o644)
-        module.atomic_move(tmp, path, unsafe_writes=False)
-        if not existed:
-            os.chmod(path, 0o644)
-    except Exception as exc:  # atomic_move raises plain Exception
-        if os.path.exists(tmp):
-            os.unlink(tmp)
-        module.fail_json(msg="cannot write %s: %s" % (path, to_native(exc)))
+            _files.make_dirs(os.path.dirname(path) or ".", NEW_DIR_MODE)
+        _files.atomic_write(path, to_bytes(content, errors="surrogate_or_strict"), None if existed else NEW_FILE_MODE)
+    except _files.FileError as exc:
+        module.fail_json(msg="%s; it was left untouched" % exc)
 
 
 def main():
@@ -246,9 +214,9 @@ def main():
     if plan["changed"] and not module.check_mode:
         if existing is not None and module.params["backup"]:
             try:
-                backup_file = module.backup_local(path)
-            except Exception as exc:
-                module.fail_json(msg="cannot back up %s: %s; it was left untouched" % (path, to_native(exc)))
+                backup_file = _files.backup(path)
+            except _files.FileError as exc:
+                module.fail_json(msg="%s; it was left untouched" % exc)
         _write(module, path, plan["content"], existing is not None)
 
     module.exit_json(

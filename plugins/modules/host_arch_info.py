@@ -3,10 +3,6 @@
 # Copyright: multiarch.kolla contributors
 # GNU General Public License v3.0+ (see COPYING or https://www.gnu.org/licenses/gpl-3.0.txt)
 
-from __future__ import absolute_import, division, print_function
-
-__metaclass__ = type
-
 DOCUMENTATION = r"""
 ---
 module: host_arch_info
@@ -31,13 +27,9 @@ requirements:
   - Python >= 3.9 on the target.
   - Optional on the target, libvirt-python (the C(libvirt) module) and a running libvirt daemon.
 extends_documentation_fragment:
-  - ansible.builtin.action_common_attributes
+  - multiarch.kolla.attributes
+  - multiarch.kolla.attributes.info_module
 attributes:
-  check_mode:
-    support: full
-    details: Reads only; check mode returns the same result.
-  diff_mode:
-    support: none
   platform:
     platforms: posix
     details: Linux hosts (reads /proc and /sys).

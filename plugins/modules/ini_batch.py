@@ -3,10 +3,6 @@
 # Copyright: multiarch.kolla contributors
 # GNU General Public License v3.0+ (see COPYING or https://www.gnu.org/licenses/gpl-3.0.txt)
 
-from __future__ import absolute_import, division, print_function
-
-__metaclass__ = type
-
 DOCUMENTATION = r"""
 ---
 module: ini_batch
@@ -21,25 +17,19 @@ description:
     removes every occurrence.
   - New options go after the last line of their section; a new section goes at the end of the file; missing files and
     directories are created.
-  - Files are written atomically, only when their content or mode changes.
+  - Files are written all-or-nothing (a temporary file renamed over the old one), only when their content or
+    attributes change. Every edit is checked before the first file is written.
 author:
   - multiarch.kolla developers (@multiarch-kolla)
 extends_documentation_fragment:
-  - ansible.builtin.action_common_attributes
-  - ansible.builtin.files
-attributes:
-  check_mode:
-    support: full
-    details: Reports the files a real run would change, with their diff, and writes nothing.
-  diff_mode:
-    support: full
-    details: One diff per changed file.
-  platform:
-    platforms: posix
+  - multiarch.kolla.attributes
+  - multiarch.kolla.attributes.files
 notes:
   - Lines are written as C(option = value), the form oslo.config and community.general.ini_file use.
   - A commented-out option (C(# option = value)) is not an option and is left as it is.
-  - The file attributes (O(mode), O(owner), O(group), ...) apply to every file the edits touch.
+  - O(mode), O(owner) and O(group) apply to every file the edits touch. They are checked before anything is
+    written; each file's new content gets them before it is renamed over the old file, so a failed write leaves the
+    file as it was.
 seealso:
   - module: community.general.ini_file
     description: One option per task; the same line format.
@@ -82,10 +72,25 @@ options:
     description: Create files (and their directories) that do not exist; when false such an edit fails.
     type: bool
     default: true
+  mode:
+    description:
+      - Octal mode of every file the edits touch, such as V("0640"), given to the new content before it replaces the
+        file. Unset, an existing file keeps its mode and a new file gets the umask's.
+    type: raw
+  owner:
+    description: User (name or number) that owns every file the edits touch; unset keeps the owner.
+    type: str
+  group:
+    description: Group (name or number) of every file the edits touch; unset keeps the group.
+    type: str
   dir_mode:
-    description: Mode of directories the module creates.
+    description: Octal mode of every directory the module creates, parents included.
     type: raw
     default: "0750"
+  backup:
+    description: Copy each existing file to C(<file>.<pid>.<timestamp>~) before changing its content.
+    type: bool
+    default: false
 """
 
 EXAMPLES = r"""
@@ -118,42 +123,82 @@ edits:
   description: Number of edits applied.
   returned: always
   type: int
+backup_files:
+  description: Backup copy of each file whose content changed, by file (relative to O(base_dir)); empty without O(backup).
+  returned: always
+  type: dict
+  sample: {"nova/compute-arm-01/nova-compute.conf": "/etc/kolla/config/nova/compute-arm-01/nova-compute.conf.4242.2026-01-31@12:00:00~"}
 """
 
 import os
-import tempfile
 
 from ansible.module_utils.basic import AnsibleModule
 from ansible.module_utils.common.text.converters import to_bytes, to_text
 
+from ansible_collections.multiarch.kolla.plugins.module_utils import _files
 from ansible_collections.multiarch.kolla.plugins.module_utils.ini_batch import IniEditError, apply_edits
 
 
-def _normalise(module, base_dir):
-    """Group the edits by file, in first-seen order; fail naming the edit on bad input."""
+def _values(module, edit, where):
+    """The lines' values of one edit (None for state=absent); fails naming the edit."""
+    if edit["state"] == "absent":
+        return None
+    if edit.get("value_list") is not None and edit.get("value") is not None:
+        module.fail_json(msg="%s: give value or value_list, not both" % where)
+    if edit.get("value_list") is not None:
+        return [to_text(v) for v in edit["value_list"]]
+    value = edit.get("value")
+    if value is None:
+        module.fail_json(msg="%s: state=present needs value or value_list" % where)
+    if isinstance(value, bool):
+        return ["true" if value else "false"]
+    if isinstance(value, (list, dict)):
+        module.fail_json(msg="%s: value must be a string or number; a list goes in value_list" % where)
+    return [to_text(value)]
+
+
+def _group_by_file(module, base_dir):
+    """The edits grouped by file, in first-seen order; fails naming the edit on bad input."""
     by_path = {}
     for number, edit in enumerate(module.params["edits"]):
         where = "edits[%d] (%s [%s] %s)" % (number, edit["path"], edit["section"], edit["option"])
         rel = os.path.normpath(edit["path"])
         if os.path.isabs(edit["path"]) or rel == ".." or rel.startswith("../"):
             module.fail_json(msg="%s: path must be relative to base_dir %s and stay inside it" % (where, base_dir))
-        if edit["state"] == "present":
-            if edit.get("value_list") is not None and edit.get("value") is not None:
-                module.fail_json(msg="%s: give value or value_list, not both" % where)
-            if edit.get("value_list") is not None:
-                values = [to_text(v) for v in edit["value_list"]]
-            elif edit.get("value") is None:
-                module.fail_json(msg="%s: state=present needs value or value_list" % where)
-            elif isinstance(edit["value"], bool):
-                values = ["true" if edit["value"] else "false"]
-            elif isinstance(edit["value"], (list, dict)):
-                module.fail_json(msg="%s: value must be a string or number; a list goes in value_list" % where)
-            else:
-                values = [to_text(edit["value"])]
-        else:
-            values = None
-        by_path.setdefault(rel, []).append({"section": edit["section"], "option": edit["option"], "values": values, "where": where})
+        entry = {"section": edit["section"], "option": edit["option"], "values": _values(module, edit, where), "where": where}
+        by_path.setdefault(rel, []).append(entry)
     return by_path
+
+
+def _plan_file(module, base_dir, rel, edits):
+    """(rel, full path, existed, before, after) of one file; fails before anything is written."""
+    full = os.path.join(base_dir, rel)
+    try:
+        before = _files.read_text(full, "INI file")
+    except _files.FileError as exc:
+        module.fail_json(msg="%s (%s); nothing was written" % (exc, edits[0]["where"]))
+    if before is None and not module.params["create"]:
+        module.fail_json(msg="%s does not exist and create=false (%s); nothing was written" % (full, edits[0]["where"]))
+    try:
+        after = apply_edits(before or "", edits)
+    except IniEditError as exc:
+        module.fail_json(msg="%s: %s; nothing was written" % (full, exc))
+    return rel, full, before is not None, before or "", after
+
+
+def _write(module, plan, attrs, result):
+    """Write one planned file (content, then attributes); returns whether it changed."""
+    rel, full, existed, before, after = plan
+    content_changed = before != after or (not existed and after != "")
+    if module.check_mode:
+        return content_changed or _files.attrs_differ(full, attrs["mode"], attrs["uid"], attrs["gid"])
+    if content_changed:
+        _files.make_dirs(os.path.dirname(full), attrs["dir_mode"])
+        if existed and module.params["backup"]:
+            result["backup_files"][rel] = _files.backup(full)
+        _files.atomic_write(full, to_bytes(after), attrs["mode"], attrs["uid"], attrs["gid"])
+        return True
+    return existed and _files.apply_attrs(full, attrs["mode"], attrs["uid"], attrs["gid"])
 
 
 def main():
@@ -174,63 +219,34 @@ def main():
                 ),
             ),
             create=dict(type="bool", default=True),
+            mode=dict(type="raw"),
+            owner=dict(type="str"),
+            group=dict(type="str"),
             dir_mode=dict(type="raw", default="0750"),
+            backup=dict(type="bool", default=False),
         ),
-        add_file_common_args=True,
         supports_check_mode=True,
     )
     base_dir = module.params["base_dir"]
-    by_path = _normalise(module, base_dir)
-    changed_files, diffs = [], []
-    plans = []
-    for rel, edits in by_path.items():
-        full = os.path.join(base_dir, rel)
-        if os.path.isdir(full):
-            module.fail_json(msg="%s is a directory; %s edits a file there" % (full, edits[0]["where"]))
-        exists = os.path.exists(full)
-        if not exists and not module.params["create"]:
-            module.fail_json(msg="%s does not exist and create=false (%s)" % (full, edits[0]["where"]))
-        before = ""
-        if exists:
-            try:
-                with open(full, "rb") as handle:
-                    before = to_text(handle.read(), errors="surrogate_or_strict")
-            except (OSError, UnicodeError) as exc:
-                module.fail_json(msg="cannot read %s: %s; nothing was written" % (full, exc))
+    try:
+        attrs = _files.file_attrs(module.params["mode"], module.params["owner"], module.params["group"], module.params["dir_mode"])
+    except _files.FileError as exc:
+        module.fail_json(msg="%s; nothing was written" % exc)
+    # Every file is planned before the first write: bad input changes nothing.
+    plans = [_plan_file(module, base_dir, rel, edits) for rel, edits in _group_by_file(module, base_dir).items()]
+    result = dict(changed=False, changed_files=[], files=len(plans), edits=len(module.params["edits"]), backup_files={})
+    diffs = []
+    for plan in plans:
+        rel, full, existed, before, after = plan
         try:
-            after = apply_edits(before, edits)
-        except IniEditError as exc:
-            module.fail_json(msg="%s: %s; nothing was written" % (full, exc))
-        plans.append((rel, full, exists, before, after))
-    # Everything is decided before the first write: bad input changes nothing.
-    for rel, full, exists, before, after in plans:
-        content_changed = before != after or (not exists and after != "")
-        if content_changed:
-            diffs.append({"before_header": full if exists else "/dev/null", "after_header": full, "before": before, "after": after})
-        if module.check_mode:
-            # set_fs_attributes_if_different only reports in check mode.
-            attrs_changed = exists and module.set_fs_attributes_if_different(module.load_file_common_arguments(module.params, path=full), False)
-            if content_changed or attrs_changed:
-                changed_files.append(rel)
-            continue
-        if content_changed:
-            directory = os.path.dirname(full)
-            if not os.path.isdir(directory):
-                try:
-                    os.makedirs(directory)
-                except OSError as exc:
-                    module.fail_json(msg="cannot create %s: %s" % (directory, exc), changed_files=changed_files)
-                mode = module.params["dir_mode"]
-                os.chmod(directory, int(mode, 8) if isinstance(mode, str) else mode)
-            handle, tmp = tempfile.mkstemp(dir=directory, prefix=".ini_batch.")
-            with os.fdopen(handle, "wb") as out:
-                out.write(to_bytes(after))
-            module.atomic_move(tmp, full)
-        file_args = module.load_file_common_arguments(module.params, path=full)
-        attrs_changed = module.set_fs_attributes_if_different(file_args, False)
-        if content_changed or attrs_changed:
-            changed_files.append(rel)
-    result = dict(changed=bool(changed_files), changed_files=changed_files, files=len(by_path), edits=len(module.params["edits"]))
+            changed = _write(module, plan, attrs, result)
+        except _files.FileError as exc:
+            module.fail_json(msg="%s; the files listed in changed_files were written before it" % exc, **result)
+        if changed:
+            result["changed_files"].append(rel)
+        if before != after or (not existed and after != ""):
+            diffs.append({"before_header": full if existed else "/dev/null", "after_header": full, "before": before, "after": after})
+    result["changed"] = bool(result["changed_files"])
     if module._diff:
         result["diff"] = diffs
     module.exit_json(**result)

@@ -3,10 +3,6 @@
 # Copyright: multiarch.kolla contributors
 # GNU General Public License v3.0+ (see COPYING or https://www.gnu.org/licenses/gpl-3.0.txt)
 
-from __future__ import absolute_import, division, print_function
-
-__metaclass__ = type
-
 DOCUMENTATION = r"""
 ---
 module: registry_image_arch_info
@@ -25,13 +21,9 @@ description:
 author:
   - multiarch.kolla developers (@multiarch-kolla)
 extends_documentation_fragment:
-  - ansible.builtin.action_common_attributes
+  - multiarch.kolla.attributes
+  - multiarch.kolla.attributes.info_module
 attributes:
-  check_mode:
-    support: full
-    details: The module only reads.
-  diff_mode:
-    support: none
   platform:
     platforms: posix
     details: Runs wherever the registry can be reached from, usually the kolla-ansible deploy host.

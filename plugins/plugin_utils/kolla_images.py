@@ -15,12 +15,7 @@ group_vars/arch_<arch>.yml the plan writes over kolla-ansible's defaults. Runs o
 the controller; linear in hosts x images.
 """
 
-from __future__ import absolute_import, division, print_function
-
-__metaclass__ = type
-
 from ansible.errors import AnsibleFilterError
-from ansible.module_utils.six import string_types
 
 # The kolla-ansible variables the image names are built from.
 IMAGE_VARS = (
@@ -43,7 +38,7 @@ class KollaImagesError(AnsibleFilterError):
 def _literal(value, key, where):
     if value is None:
         return None
-    if not isinstance(value, string_types):
+    if not isinstance(value, str):
         value = str(value)
     if "{{" in value or "{%" in value:
         raise KollaImagesError(
@@ -92,7 +87,7 @@ def images(the_plan, image_names, kolla_defaults=None, globals_values=None):
     if not isinstance(image_names, dict) or any(k not in IMAGE_KINDS for k in image_names):
         raise KollaImagesError("kolla_multiarch_registry_check_images must be a dict with keys %s, got %r" % (", ".join(IMAGE_KINDS), image_names))
     for kind, names in image_names.items():
-        if isinstance(names, string_types) or not isinstance(names, (list, tuple)) or not all(isinstance(n, string_types) and n for n in names):
+        if isinstance(names, str) or not isinstance(names, (list, tuple)) or not all(isinstance(n, str) and n for n in names):
             raise KollaImagesError("kolla_multiarch_registry_check_images.%s must be a list of kolla image names, got %r" % (kind, names))
     base = kolla_values(kolla_defaults, globals_values)
     compute = set(the_plan.get("compute_hosts") or ())

@@ -31,21 +31,12 @@ Every problem found is collected and reported at once; each names the host or
 file and the fix.
 """
 
-from __future__ import absolute_import, division, print_function
-
-__metaclass__ = type
-
+import configparser
 import json
 import re
 
-try:
-    import configparser
-except ImportError:  # pragma: no cover - Python 2 is not supported by the collection
-    configparser = None
-
 from ansible.errors import AnsibleFilterError
 from ansible.module_utils.common.text.converters import to_text
-from ansible.module_utils.six import string_types
 
 from ansible_collections.multiarch.kolla.plugins.module_utils.archtable import (
     ARCHES,
@@ -146,7 +137,7 @@ def inventory_groups(inventory_list):
     Ansible's ``groups`` magic variable does); each list keeps the inventory's
     order without duplicates. ``inventory_list`` is the parsed JSON or its text.
     """
-    if isinstance(inventory_list, string_types):
+    if isinstance(inventory_list, str):
         try:
             inventory_list = json.loads(inventory_list)
         except ValueError as exc:
@@ -193,7 +184,7 @@ def _normalise_groups(groups):
         raise KollaMultiarchError("kolla_multiarch_plan: groups must be a dict {group: [hosts]} (Ansible's groups), got %s" % type(groups).__name__)
     result = {}
     for name, hosts in groups.items():
-        if isinstance(hosts, string_types) or not isinstance(hosts, (list, tuple)):
+        if isinstance(hosts, str) or not isinstance(hosts, (list, tuple)):
             raise KollaMultiarchError("kolla_multiarch_plan: group %s must list host names, got %r" % (name, hosts))
         result[to_text(name)] = [to_text(h) for h in hosts]
     return result
@@ -241,7 +232,7 @@ def image_sources(operator_sources=None):
             continue
         merged = dict(sources.get(arch) or {"tag_suffix": "", "registry": None, "namespace": None})
         for key, value in entry.items():
-            if value is not None and not isinstance(value, string_types):
+            if value is not None and not isinstance(value, str):
                 problems.append("kolla_multiarch_image_sources.%s.%s=%r: give a string" % (raw_arch, key, value))
                 continue
             merged[key] = value
@@ -313,7 +304,7 @@ def globals_conflicts(globals_files, group_vars, arches, host_keys=()):
 
 
 def _pci_dict(item, what, allowed, required_any):
-    if isinstance(item, string_types):
+    if isinstance(item, str):
         try:
             item = json.loads(item)
         except ValueError:
@@ -396,9 +387,9 @@ def scheduler_filters(current=None, defaults=NOVA_DEFAULT_FILTERS, required=(PCI
     None when unset (nova's defaults then). Returns the comma-joined string;
     filters already there keep their place.
     """
-    if current is None or (isinstance(current, string_types) and not current.strip()):
+    if current is None or (isinstance(current, str) and not current.strip()):
         filters = list(defaults)
-    elif isinstance(current, string_types):
+    elif isinstance(current, str):
         filters = [f.strip() for f in current.split(",") if f.strip()]
     elif isinstance(current, (list, tuple)):
         filters = [to_text(f).strip() for f in current if to_text(f).strip()]
@@ -512,7 +503,7 @@ def plan(  # noqa: PLR0917 - mirrors the filter's keyword arguments
         hostvars = {}
     problems = []
     for what, value in (("control_plane_groups", control_plane_groups), ("compute_groups", compute_groups), ("skip_groups", skip_groups)):
-        if isinstance(value, string_types) or not isinstance(value, (list, tuple)):
+        if isinstance(value, str) or not isinstance(value, (list, tuple)):
             raise KollaMultiarchError("kolla_multiarch_plan: %s must be a list of group names, got %r" % (what, value))
     if not _HOSTNAME_SAFE.match(arch_group_prefix or "-") or not arch_group_prefix:
         raise KollaMultiarchError("kolla_multiarch_plan: arch_group_prefix=%r: give a group-name prefix such as arch_" % (arch_group_prefix,))

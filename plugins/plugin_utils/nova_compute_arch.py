@@ -32,10 +32,6 @@ emulate, so one set of image properties (``trait:CUSTOM_EMULATES_<ARCH>=required
 schedules emulated images onto either kind.
 """
 
-from __future__ import absolute_import, division, print_function
-
-__metaclass__ = type
-
 from ansible.module_utils.common.text.converters import to_text
 
 from ansible_collections.multiarch.kolla.plugins.module_utils.archtable import ARCHES, UnknownArchError, canonical_arch

@@ -26,10 +26,6 @@ Rules (checked against nova 34's own code in the unit tests):
   refuses host-model and other-arch named models for a foreign TCG guest.
 """
 
-from __future__ import absolute_import, division, print_function
-
-__metaclass__ = type
-
 import re
 import xml.etree.ElementTree as ET
 

@@ -25,10 +25,6 @@ Rules (checked against nova 34's own loader in the unit tests):
 Controller-side only (PyYAML comes with ansible-core); nova is never imported.
 """
 
-from __future__ import absolute_import, division, print_function
-
-__metaclass__ = type
-
 import re
 
 import yaml

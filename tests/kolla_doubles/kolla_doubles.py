@@ -21,10 +21,6 @@ kolla-ansible shows up as a test failure, not a silent pass. Each answered call
 is appended as one JSON line to ``$KOLLA_DOUBLES_LOG`` when that is set.
 """
 
-from __future__ import absolute_import, division, print_function
-
-__metaclass__ = type
-
 import json
 import os
 
