@@ -3,9 +3,11 @@
 * Makes the repository importable as ``ansible_collections.multiarch.kolla``
   (a collections tree under ``.cache/`` whose leaf is a link to the repository;
   no manual step).
-* ``shared_fixture(*parts)`` resolves real-world data under ``../shared/fixtures``
+* ``fixture_file(*parts)`` resolves real-world data under ``../shared/fixtures``
   (or ``$MULTIARCH_SHARED/fixtures``). A missing fixture fails the test under
   ``CI=true`` and is reported as skipped, with the reason, elsewhere.
+* ``require_import(name)`` imports an oracle package (nova, os_traits, libvirt) for
+  the one test that needs it, under the same CI rule.
 * ``run_module(module, args)`` runs a module's ``main()`` with ansible-core's
   ``patch_module_args`` and returns its result (``failed`` set on fail_json).
 """
@@ -83,9 +85,20 @@ def fixture_files(subdir: str, pattern: str = "*") -> list[Path]:
     return sorted(p for p in base.glob(pattern) if p.is_file())
 
 
-@pytest.fixture
-def shared_fixture():
-    return fixture_file
+def require_import(name: str):
+    """Import ``name`` for a test that needs it (nova, os_traits, libvirt, ...).
+
+    Call it inside the test (or a fixture), not at module level, so that the tests
+    of the same file that do not need it still run. A missing package fails under
+    ``CI=true``, where scripts/setup-host must have installed it, and skips elsewhere.
+    """
+    import importlib  # noqa: PLC0415
+
+    try:
+        return importlib.import_module(name)
+    except ImportError as exc:
+        unavailable(f"{name} cannot be imported ({exc}); it comes with requirements-dev.txt")
+    return None  # unreachable
 
 
 class _ModuleExit(Exception):

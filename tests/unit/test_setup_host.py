@@ -52,9 +52,16 @@ def test_too_little_disk_is_refused_before_any_change(tmp_path):
 
 @pytest.mark.skipif(os.geteuid() != 0, reason="the set-up refuses to run without root")
 def test_docker_engine_that_fails_to_start_names_the_daemon_error(tmp_path):
-    """A stand-in dockerd that exits the way a broken engine does; no real engine is touched."""
+    """A stand-in dockerd that exits the way a broken engine does; no real engine is touched.
+
+    Stand-ins for dpkg-query (every package installed) and apt-get (records a call)
+    keep the set-up from installing anything on the test machine.
+    """
     fake = tmp_path / "bin"
     fake.mkdir()
+    apt_called = tmp_path / "apt-get-called"
+    (fake / "dpkg-query").write_text("#!/bin/sh\nprintf 'install ok installed'\n")
+    (fake / "apt-get").write_text(f"#!/bin/sh\necho \"$@\" >> {apt_called}\nexit 1\n")
     (fake / "docker").write_text("#!/bin/sh\nexit 1\n")
     (fake / "dockerd").write_text(
         '#!/bin/sh\necho \'time="2026-01-01T00:00:00Z" level=fatal msg="failed to start daemon: '
@@ -67,3 +74,4 @@ def test_docker_engine_that_fails_to_start_names_the_daemon_error(tmp_path):
         pytest.skip("systemd manages Docker on this machine; the stand-in dockerd is not used")
     _assert_one_cause_and_fix(proc, "the Docker engine did not start")
     assert "error initializing graphdriver: driver not supported" in proc.stderr
+    assert not apt_called.exists(), apt_called.read_text()
