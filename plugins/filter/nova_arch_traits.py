@@ -7,7 +7,8 @@ from collections.abc import Mapping
 
 from ansible.errors import AnsibleFilterError
 
-from ansible_collections.multiarch.kolla.plugins.module_utils.arch_traits import VIRT_TYPES, arch_traits, usable_virt_types
+from ansible_collections.multiarch.kolla.plugins.module_utils.arch_traits import arch_traits, usable_virt_types
+from ansible_collections.multiarch.kolla.plugins.module_utils.archtable import VIRT_TYPES
 
 
 def _one_host(host, virt_type, label):

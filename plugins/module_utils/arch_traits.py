@@ -17,6 +17,8 @@ _get_cpu_emulation_arch_traits; nova/virt/libvirt/host.py, get_domain_capabiliti
 Runs on target hosts and controllers (Python >= 3.9, standard library only).
 """
 
+from ansible_collections.multiarch.kolla.plugins.module_utils.archtable import VIRT_TYPES
+
 COMPUTE_ARCH_TRAITS = frozenset(
     (
         "COMPUTE_ARCH_AARCH64",
@@ -66,8 +68,6 @@ HW_ARCH_TRAITS = frozenset(
         "HW_ARCH_XTENSAEB",
     )
 )
-
-VIRT_TYPES = ("kvm", "qemu")
 
 
 def arch_traits(host_arch, guests, virt_type):

@@ -31,7 +31,6 @@ _POWER_CPU_FAMILIES = ("POWER6", "POWER7", "POWER8", "POWER9", "POWER10", "POWER
 # Keys of each entry:
 #   aliases            other spellings normalised to this canonical name
 #   qemu_binary        qemu-system-* binary that emulates this arch
-#   libvirt_arch       the arch name libvirt and nova use (same as canonical here)
 #   machine_type       nova hw_machine_type for guests of this arch (None: leave nova's default)
 #   kvm_cpu_mode       nova [libvirt] cpu_mode on a KVM host of this arch
 #   host_model         whether libvirt offers cpu_mode host-model on this arch
@@ -57,6 +56,15 @@ _POWER_CPU_FAMILIES = ("POWER6", "POWER7", "POWER8", "POWER9", "POWER10", "POWER
 #   image_properties   glance properties guests of this arch need besides hw_architecture,
 #                      hw_machine_type and hw_firmware_type (from uefi)
 #   nova_arch          nova knows the name (nova.objects.fields.Architecture; nova 34 lacks riscv64)
+#   cpuinfo_format     layout of /proc/cpuinfo on a kernel of this arch, one per kernel show_cpuinfo():
+#                      x86 (arch/x86/kernel/cpu/proc.c: vendor_id, model name, flags), arm
+#                      (arch/arm64/kernel/cpuinfo.c, arch/arm/kernel/setup.c: CPU implementer, CPU part),
+#                      power (arch/powerpc/kernel/setup-common.c: cpu, revision (pvr ...), platform, machine),
+#                      s390 (arch/s390/kernel/processor.c: vendor_id, "processor N: ... machine = ..."),
+#                      riscv (arch/riscv/kernel/cpu.c: isa, uarch, mvendorid, marchid, mimpid)
+#   iommu_kind         the IOMMU every host of this arch has when it has IOMMU groups but no
+#                      /sys/class/iommu entry names the hardware: "power" for the POWER TCE IOMMU
+#                      (arch/powerpc/kernel/iommu.c), None elsewhere
 #   The nova fields above are empty (or None/False) for arches outside SUPPORTED_HOST_ARCHES.
 ARCHES = {
     "x86_64": {
@@ -80,6 +88,8 @@ ARCHES = {
         "default_pcie_ports": 16,
         "image_properties": {},
         "nova_arch": True,
+        "cpuinfo_format": "x86",
+        "iommu_kind": None,
     },
     "aarch64": {
         "aliases": ("arm64", "armv8", "armv8l", "arm64-v8a", "aarch64le"),
@@ -102,6 +112,8 @@ ARCHES = {
         "default_pcie_ports": 16,
         "image_properties": {"hw_video_model": "virtio", "hw_disk_bus": "scsi", "hw_scsi_model": "virtio-scsi"},
         "nova_arch": True,
+        "cpuinfo_format": "arm",
+        "iommu_kind": None,
     },
     "ppc64le": {
         "aliases": ("ppc64el", "powerpc64le", "ppc64_le", "ppc64-le"),
@@ -124,6 +136,8 @@ ARCHES = {
         "default_pcie_ports": None,
         "image_properties": {},
         "nova_arch": True,
+        "cpuinfo_format": "power",
+        "iommu_kind": "power",
     },
     "ppc64": {
         "aliases": ("powerpc64", "ppc64be", "ppc64_be"),
@@ -146,6 +160,8 @@ ARCHES = {
         "default_pcie_ports": None,
         "image_properties": {},
         "nova_arch": True,
+        "cpuinfo_format": "power",
+        "iommu_kind": "power",
     },
     "s390x": {
         "aliases": ("s390x64", "systemz"),
@@ -168,6 +184,8 @@ ARCHES = {
         "default_pcie_ports": None,
         "image_properties": {"hw_video_model": "virtio"},
         "nova_arch": True,
+        "cpuinfo_format": "s390",
+        "iommu_kind": None,
     },
     "riscv64": {
         "aliases": ("riscv", "rv64", "riscv64gc"),
@@ -190,6 +208,8 @@ ARCHES = {
         "default_pcie_ports": None,
         "image_properties": {},
         "nova_arch": False,
+        "cpuinfo_format": "riscv",
+        "iommu_kind": None,
     },
     "i686": {
         "aliases": ("i386", "i486", "i586", "x86", "ia32"),
@@ -212,6 +232,8 @@ ARCHES = {
         "default_pcie_ports": None,
         "image_properties": {},
         "nova_arch": True,
+        "cpuinfo_format": "x86",
+        "iommu_kind": None,
     },
     "armv7l": {
         "aliases": ("armhf", "armv7", "armv7hl", "arm"),
@@ -234,11 +256,17 @@ ARCHES = {
         "default_pcie_ports": None,
         "image_properties": {},
         "nova_arch": True,
+        "cpuinfo_format": "arm",
+        "iommu_kind": None,
     },
 }
 
 # The architectures a kolla-ansible cloud built with this collection targets.
 SUPPORTED_HOST_ARCHES = ("x86_64", "aarch64", "ppc64le")
+
+# nova [libvirt] virt_type values this collection decides between (nova/conf/libvirt.py,
+# nova 34, also offers lxc and parallels): kvm where /dev/kvm is usable, else qemu (TCG).
+VIRT_TYPES = ("kvm", "qemu")
 
 _ALIASES = {}
 for _name, _entry in ARCHES.items():

@@ -15,8 +15,8 @@ description:
     C(HW_ARCH_*)/C(COMPUTE_ARCH_*) traits nova's libvirt driver would report for each usable
     C([libvirt] virt_type).
   - Guest capabilities come from the libvirt daemon (libvirt-python, one connection) when it answers,
-    else from probing the C(qemu-system-*) binaries on C(PATH) and the QEMU firmware descriptors in
-    C(/usr/share/qemu/firmware) and C(/etc/qemu/firmware). RV(host.guest_source) says which.
+    else from probing the C(qemu-system-*) binaries (on C(PATH), then in the usual C(sbin), C(bin) and C(/usr/libexec)
+    directories) and the QEMU firmware descriptors in C(/usr/share/qemu/firmware) and C(/etc/qemu/firmware). RV(host.guest_source) says which.
   - Read-only. Anything the module cannot read (permissions, missing files, daemon down, unparseable XML or JSON)
     leaves that field V(null) and adds a sentence to RV(host.warnings); the module still succeeds.
     Run it with become for the full picture; unprivileged it reports less.
@@ -31,6 +31,7 @@ extends_documentation_fragment:
   - multiarch.kolla.attributes.info_module
 attributes:
   platform:
+    support: full
     platforms: posix
     details: Linux hosts (reads /proc and /sys).
 options:
@@ -287,7 +288,7 @@ host:
 
 from ansible.module_utils.basic import AnsibleModule
 
-from ansible_collections.multiarch.kolla.plugins.module_utils import host_probe
+from ansible_collections.multiarch.kolla.plugins.module_utils.host import collect
 
 # File system root the probes read; tests point it at a tree they build.
 ROOT = "/"
@@ -296,12 +297,12 @@ ROOT = "/"
 def main():
     module = AnsibleModule(
         argument_spec=dict(
-            libvirt_uri=dict(type="str", default=host_probe.DEFAULT_URI),
+            libvirt_uri=dict(type="str", default=collect.DEFAULT_URI),
             use_libvirt=dict(type="bool", default=True),
         ),
         supports_check_mode=True,
     )
-    host = host_probe.collect(root=ROOT, use_libvirt=module.params["use_libvirt"], libvirt_uri=module.params["libvirt_uri"])
+    host = collect.collect(root=ROOT, use_libvirt=module.params["use_libvirt"], libvirt_uri=module.params["libvirt_uri"])
     module.exit_json(changed=False, host=host)
 
 

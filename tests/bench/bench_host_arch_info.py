@@ -69,6 +69,47 @@ def run_once(ansible: str, inventory: str, host: str, module: str, *, args: str 
     return elapsed, result
 
 
+def measure(ansible: str, inventory: str, host: str, runs: int, env: dict) -> dict:
+    """Median wall times of host_arch_info and setup(min) on ``host``, alternating ``runs`` times."""
+    module_times, setup_times = [], []
+    info = None
+    for _run in range(runs):
+        elapsed, result = run_once(ansible, inventory, host, "multiarch.kolla.host_arch_info", args=None, env=env)
+        module_times.append(elapsed)
+        info = info or result["host"]
+        elapsed, _result = run_once(ansible, inventory, host, "ansible.builtin.setup", args="gather_subset=min", env=env)
+        setup_times.append(elapsed)
+    module_median = statistics.median(module_times)
+    setup_median = statistics.median(setup_times)
+    return {
+        "host": host,
+        "arch": info["arch"],
+        "source": info["guest_source"],
+        "module": module_median,
+        "setup": setup_median,
+        "ratio": module_median / setup_median,
+    }
+
+
+def print_table(rows: list, runs: int, controller_arch: str, native: str | None) -> int:
+    """Print one line per host; 1 when the native host is over the target ratio, else 0."""
+    header = f"{'host':<16} {'arch':<9} {'guests via':<10} {'host_arch_info s':>16} {'setup(min) s':>12} {'ratio':>6}"
+    print(f"median of {runs} runs each; controller arch {controller_arch}; target ratio <= {TARGET_RATIO} on the native host")
+    print(header)
+    print("-" * len(header))
+    verdict = 0
+    for row in rows:
+        mark = ""
+        if row["host"] == native:
+            ok = row["ratio"] <= TARGET_RATIO
+            mark = "  native: " + ("OK" if ok else "OVER TARGET")
+            verdict = 0 if ok else 1
+        print(f"{row['host']:<16} {row['arch']:<9} {row['source']:<10} {row['module']:>16.3f} {row['setup']:>12.3f} {row['ratio']:>6.2f}{mark}")
+    if native is None:
+        print(f"(no host has the controller's arch {controller_arch}; pass --native to name one)")
+    return verdict
+
+
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n", maxsplit=1)[0])
     parser.add_argument("-i", "--inventory", default=str(REPO / "inventories/lab/hosts.yml"), help="inventory (default: the lab)")
@@ -97,44 +138,9 @@ def main() -> int:
     hosts = [h.strip() for h in opts.hosts.split(",") if h.strip()]
     controller_arch = platform.machine()
 
-    rows = []
-    for host in hosts:
-        module_times, setup_times = [], []
-        info = None
-        for _run in range(opts.runs):
-            elapsed, result = run_once(ansible, opts.inventory, host, "multiarch.kolla.host_arch_info", args=None, env=env)
-            module_times.append(elapsed)
-            info = info or result["host"]
-            elapsed, _result = run_once(ansible, opts.inventory, host, "ansible.builtin.setup", args="gather_subset=min", env=env)
-            setup_times.append(elapsed)
-        module_median = statistics.median(module_times)
-        setup_median = statistics.median(setup_times)
-        rows.append(
-            {
-                "host": host,
-                "arch": info["arch"],
-                "source": info["guest_source"],
-                "module": module_median,
-                "setup": setup_median,
-                "ratio": module_median / setup_median,
-            }
-        )
-
+    rows = [measure(ansible, opts.inventory, host, opts.runs, env) for host in hosts]
     native = opts.native or next((r["host"] for r in rows if r["arch"] == controller_arch), None)
-    header = f"{'host':<16} {'arch':<9} {'guests via':<10} {'host_arch_info s':>16} {'setup(min) s':>12} {'ratio':>6}"
-    print(f"median of {opts.runs} runs each; controller arch {controller_arch}; target ratio <= {TARGET_RATIO} on the native host")
-    print(header)
-    print("-" * len(header))
-    verdict = 0
-    for row in rows:
-        mark = ""
-        if row["host"] == native:
-            ok = row["ratio"] <= TARGET_RATIO
-            mark = "  native: " + ("OK" if ok else "OVER TARGET")
-            verdict = 0 if ok else 1
-        print(f"{row['host']:<16} {row['arch']:<9} {row['source']:<10} {row['module']:>16.3f} {row['setup']:>12.3f} {row['ratio']:>6.2f}{mark}")
-    if native is None:
-        print(f"(no host has the controller's arch {controller_arch}; pass --native to name one)")
+    verdict = print_table(rows, opts.runs, controller_arch, native)
     return verdict if opts.check else 0
 
 

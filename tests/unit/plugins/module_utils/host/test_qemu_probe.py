@@ -2,10 +2,10 @@
 
 from __future__ import annotations
 
-from host_arch_testlib import ARM_CPUS, ARM_MACHINES, PPC_CPUS, X86_CPUS, X86_MACHINES, fake_qemu, lab
+from hosttree import ARM_CPUS, ARM_MACHINES, PPC_CPUS, X86_CPUS, X86_MACHINES, fake_qemu, lab
 
-from ansible_collections.multiarch.kolla.plugins.module_utils import qemu_probe
-from ansible_collections.multiarch.kolla.plugins.module_utils.qemu_probe import (
+from ansible_collections.multiarch.kolla.plugins.module_utils.host import qemu_probe
+from ansible_collections.multiarch.kolla.plugins.module_utils.host.qemu_probe import (
     candidate_binaries,
     parse_cpu_help,
     parse_machine_help,
@@ -47,7 +47,7 @@ def test_candidate_binaries_follow_libvirt_order():
 def test_probe_guests_from_fake_binaries(tmp_path):
     bindir, root = lab(tmp_path)
     warnings = []
-    guests = probe_guests("x86_64", True, root=str(root), path=[str(bindir)], warnings=warnings)
+    guests = probe_guests("x86_64", True, root=str(root), warnings=warnings)
     assert warnings == []
     # i686 runs on the x86_64 emulator when there is no qemu-system-i386 (as libvirt does).
     assert set(guests) == {"x86_64", "i686", "aarch64", "ppc64le", "ppc64"}
@@ -75,24 +75,24 @@ def test_probe_guests_from_fake_binaries(tmp_path):
 
 
 def test_probe_guests_without_kvm_is_all_tcg(tmp_path):
-    bindir, root = lab(tmp_path)
-    guests = probe_guests("x86_64", False, root=str(root), path=[str(bindir)], warnings=[])
+    root = lab(tmp_path)[1]
+    guests = probe_guests("x86_64", False, root=str(root), warnings=[])
     assert {g["accel"] for g in guests.values()} == {"tcg"}
 
 
 def test_probe_guests_on_ppc64le_host(tmp_path):
-    bindir, root = lab(tmp_path)
-    guests = probe_guests("ppc64le", True, root=str(root), path=[str(bindir)], warnings=[])
+    root = lab(tmp_path)[1]
+    guests = probe_guests("ppc64le", True, root=str(root), warnings=[])
     assert guests["ppc64le"]["accel"] == "kvm" and guests["ppc64"]["accel"] == "kvm"
     assert guests["x86_64"]["accel"] == "tcg"
 
 
 def test_firmware_descriptor_not_json_warns_and_others_still_count(tmp_path):
-    bindir, root = lab(tmp_path)
+    root = lab(tmp_path)[1]
     bad = root / "usr/share/qemu/firmware/10-broken.json"
     bad.write_text("{ this is not json")
     warnings = []
-    guests = probe_guests("x86_64", True, root=str(root), path=[str(bindir)], warnings=warnings)
+    guests = probe_guests("x86_64", True, root=str(root), warnings=warnings)
     assert len(warnings) == 1
     assert str(bad) in warnings[0] and "JSON" in warnings[0]
     assert guests["x86_64"]["uefi"] is True
@@ -113,7 +113,7 @@ def test_failing_binary_warns_and_is_left_out(tmp_path):
     bindir, root = lab(tmp_path)
     fake_qemu(bindir, "qemu-system-s390x", "", "", rc=1)
     warnings = []
-    guests = probe_guests("x86_64", True, root=str(root), path=[str(bindir)], warnings=warnings)
+    guests = probe_guests("x86_64", True, root=str(root), warnings=warnings)
     assert "s390x" not in guests
     assert len(warnings) == 1 and "qemu-system-s390x" in warnings[0] and "-machine help" in warnings[0]
     assert "x86_64" in guests
@@ -121,3 +121,30 @@ def test_failing_binary_warns_and_is_left_out(tmp_path):
 
 def test_no_binaries(tmp_path):
     assert probe_guests("x86_64", True, root=str(tmp_path), path=[str(tmp_path)], warnings=[]) == {}
+
+
+def test_path_under_the_root_is_searched_first(tmp_path):
+    bindir, root = lab(tmp_path)
+    own = fake_qemu(root / "opt/qemu/bin", "qemu-system-aarch64", ARM_MACHINES, ARM_CPUS)
+    guests = probe_guests("x86_64", True, root=str(root), path=["/opt/qemu/bin"], warnings=[])
+    assert guests["aarch64"]["emulator"] == str(own)
+    assert guests["x86_64"]["emulator"] == str(bindir / "qemu-system-x86_64")  # still found in the usual directories
+
+
+def test_rhel_qemu_kvm_in_libexec(tmp_path):
+    # RHEL ships only /usr/libexec/qemu-kvm for the host's own arch (libvirt looks for it too).
+    root = tmp_path / "root"
+    kvm = fake_qemu(root / "usr/libexec", "qemu-kvm", X86_MACHINES, X86_CPUS)
+    guests = probe_guests("x86_64", True, root=str(root), warnings=[])
+    assert set(guests) == {"x86_64"}
+    assert guests["x86_64"]["emulator"] == str(kvm) and guests["x86_64"]["accel"] == "kvm"
+
+
+def test_firmware_descriptor_not_utf8_is_skipped_with_a_warning(tmp_path):
+    root = lab(tmp_path)[1]
+    bad = root / "usr/share/qemu/firmware/10-latin1.json"
+    bad.write_bytes(b'{"description": "caf\xe9"}')
+    warnings = []
+    descs = read_firmware_descriptors(str(root), warnings)
+    assert len(warnings) == 1 and str(bad) in warnings[0] and "UTF-8" in warnings[0]
+    assert {d["executable"] for d in descs} >= {"/usr/share/OVMF/OVMF_CODE_4M.fd", "/usr/share/AAVMF/AAVMF_CODE.fd"}

@@ -5,8 +5,8 @@ from __future__ import annotations
 import pytest
 from conftest import fixture_file, fixture_files
 
-from ansible_collections.multiarch.kolla.plugins.module_utils import cpu_parts
-from ansible_collections.multiarch.kolla.plugins.module_utils.cpuinfo import parse_cpu_list, parse_cpuinfo, parse_lscpu
+from ansible_collections.multiarch.kolla.plugins.module_utils.archtable import ARCHES
+from ansible_collections.multiarch.kolla.plugins.module_utils.host.cpuinfo import parse_cpu_list, parse_cpuinfo, parse_lscpu, split_records
 
 # One explicit expectation per fixture file: arch the capture comes from and the
 # exact `cpu` dict. A new fixture without an entry here fails.
@@ -185,33 +185,6 @@ def test_unknown_implementer_reported_by_raw_id():
     assert "0x99" in warnings[0]
 
 
-@pytest.mark.parametrize(
-    ("implementer", "part", "vendor", "model"),
-    [
-        (0x41, 0xD0C, "ARM", "Neoverse-N1"),  # AWS Graviton2, Ampere Altra
-        (0x41, 0xD40, "ARM", "Neoverse-V1"),  # AWS Graviton3
-        (0x41, 0xD4F, "ARM", "Neoverse-V2"),  # AWS Graviton4
-        (0x41, 0xD08, "ARM", "Cortex-A72"),
-        (0x48, 0xD01, "HiSilicon", "Kunpeng-920"),
-        (0xC0, 0xAC3, "Ampere", "Ampere-1"),
-        (0xC0, 0xAC4, "Ampere", "Ampere-1a"),
-        (0x50, 0x000, "APM", "X-Gene"),
-        (0x43, 0x0AF, "Cavium", "ThunderX2-99XX"),
-        (0x4E, 0x004, "NVIDIA", "Carmel"),
-        (0x46, 0x001, "Fujitsu", "A64FX"),
-        (0x61, 0x023, "Apple", "Firestorm-M1"),
-    ],
-)
-def test_part_table_entries(implementer, part, vendor, model):
-    assert cpu_parts.arm_vendor(implementer) == vendor
-    assert cpu_parts.arm_part_name(implementer, part) == model
-
-
-def test_power_pvr_table_unknown_is_none():
-    assert cpu_parts.power_generation(0x004E) == "POWER9"
-    assert cpu_parts.power_generation(0x1234) is None
-
-
 @pytest.mark.parametrize(("text", "count"), [("0-7\n", 8), ("0-3,8-11", 8), ("0", 1), ("", None), ("x-y", None)])
 def test_parse_cpu_list(text, count):
     assert parse_cpu_list(text) == count
@@ -240,3 +213,71 @@ def test_power_unknown_pvr_reported_raw():
     assert cpu["vendor"] == "IBM" and cpu["model"] is None
     assert cpu["ids"] == {"pvr": "0x00990100", "pvr_generation": None, "revision": "1.0"}
     assert "0x00990100" in warnings[0]
+
+
+# Each arch of a cpuinfo_format reads the same layout: the 32-bit sibling gets the 64-bit arch's answer.
+SIBLINGS = {"i686": "cpuinfo_x86_64_intel_i7-1165G7_8cpu.txt", "armv7l": "cpuinfo_aarch64_hisilicon_kunpeng920_128cpu.txt"}
+
+
+@pytest.mark.parametrize("arch", sorted(SIBLINGS))
+def test_sibling_arch_reads_the_same_format(arch):
+    name = SIBLINGS[arch]
+    native, expected = EXPECTED[name]
+    assert ARCHES[arch]["cpuinfo_format"] == ARCHES[native]["cpuinfo_format"]
+    warnings = []
+    assert parse_cpuinfo(fixture_file("cpuinfo", name).read_text(), arch, warnings) == expected
+    assert warnings == []
+
+
+# Layouts of arch/s390/kernel/processor.c and arch/riscv/kernel/cpu.c (Linux 6.1), shortened.
+S390_CPUINFO = """vendor_id       : IBM/S390
+# processors    : 4
+bogomips per cpu: 3033.00
+max thread id   : 0
+features	: esan3 zarch stfle msa ldisp eimm dfp edat etf3eh highgprs te vx sie
+processor 0: version = FF,  identification = 0133E8,  machine = 8561
+processor 1: version = FF,  identification = 0133E8,  machine = 8561
+
+cpu number      : 0
+cpu MHz dynamic : 5200
+"""
+RISCV_CPUINFO = """processor	: 0
+hart		: 1
+isa		: rv64imafdc_zicntr_zicsr_zifencei_zihpm
+mmu		: sv39
+uarch		: sifive,u74-mc
+mvendorid	: 0x489
+marchid		: 0x8000000000000007
+mimpid		: 0x4210427
+
+processor	: 1
+hart		: 2
+isa		: rv64imafdc_zicntr_zicsr_zifencei_zihpm
+mmu		: sv39
+uarch		: sifive,u74-mc
+"""
+
+
+def test_s390_format():
+    warnings = []
+    cpu = parse_cpuinfo(S390_CPUINFO, "s390x", warnings)
+    assert (cpu["vendor"], cpu["model"], cpu["count"]) == ("IBM/S390", "8561", 4)
+    assert warnings == []
+
+
+def test_riscv_format():
+    cpu = parse_cpuinfo(RISCV_CPUINFO, "riscv64", [])
+    assert cpu["model"] == "sifive,u74-mc" and cpu["count"] == 2
+    assert cpu["ids"] == {"mvendorid": "0x489", "marchid": "0x8000000000000007", "mimpid": "0x4210427"}
+
+
+def test_arch_without_a_format_counts_only():
+    # An arch the table does not know (the kernel's name kept): no parser guesses its layout.
+    cpu = parse_cpuinfo("processor\t: 0\nmodel name\t: Loongson-3A5000\n\nprocessor\t: 1\n", "loongarch64", [])
+    assert cpu["count"] == 2 and cpu["vendor"] is None and cpu["model"] is None
+
+
+def test_split_records_keeps_the_power_trailer():
+    records, trailer = split_records(fixture_file("cpuinfo", "cpuinfo_ppc64le_power9_powernv_ac922_176cpu.txt").read_text())
+    assert len(records) == 176
+    assert trailer["platform"] == "PowerNV" and trailer["machine"] == "PowerNV 8335-GTW"

@@ -99,9 +99,8 @@ def parse_capabilities(xml_text):
     root = _parse_xml(xml_text, "capabilities", "libvirt capabilities")
     host = root.find("host")
     cpu = host.find("cpu") if host is not None else None
-    raw_arch = _text(cpu, "arch")
     host_cpu = {
-        "arch": guest_arch_key(raw_arch),
+        "arch": guest_arch_key(_text(cpu, "arch")),
         "vendor": _text(cpu, "vendor"),
         "model": _text(cpu, "model"),
     }
@@ -114,36 +113,9 @@ def parse_capabilities(xml_text):
     iommu_elem = host.find("iommu") if host is not None else None
     if iommu_elem is not None and iommu_elem.get("support") in ("yes", "no"):
         iommu = iommu_elem.get("support") == "yes"
-
     guests = {}
     for guest in root.findall("guest"):
-        if (_text(guest, "os_type") or "hvm") != "hvm":
-            continue
-        arch_elem = guest.find("arch")
-        if arch_elem is None or not arch_elem.get("name"):
-            continue
-        key = guest_arch_key(arch_elem.get("name"))
-        entry = guests.setdefault(key, _new_guest())
-        domains = {}
-        for dom in arch_elem.findall("domain"):
-            dtype = dom.get("type")
-            if dtype:
-                domains[dtype] = dom
-        entry["domain_types"] = sorted(set(entry["domain_types"]) | set(domains))
-        entry["accel"] = "kvm" if "kvm" in entry["domain_types"] else "tcg"
-        # A domain element may carry its own emulator and machines (older
-        # libvirt); the accelerated domain's own values win.
-        chosen = domains.get("kvm") if entry["accel"] == "kvm" else domains.get("qemu")
-        emulator = _text(chosen, "emulator") or _text(arch_elem, "emulator")
-        machine_elems = (chosen.findall("machine") if chosen is not None else []) or arch_elem.findall("machine")
-        names, aliases = _machines(machine_elems)
-        if emulator and not entry["emulator"]:
-            entry["emulator"] = emulator
-        if names:
-            if entry["default_machine"] is None:
-                entry["default_machine"] = names[0]
-            entry["machines"] = sorted(set(entry["machines"]) | set(names))
-            entry["canonical_machines"].update(aliases)
+        _add_guest(guests, guest)
     return {
         "host_arch": host_cpu["arch"],
         "host_cpu": host_cpu,
@@ -151,6 +123,36 @@ def parse_capabilities(xml_text):
         "iommu": iommu,
         "guests": guests,
     }
+
+
+def _add_guest(guests, guest):
+    """Fold one ``<guest>`` element into ``guests`` (several elements may describe one arch)."""
+    if (_text(guest, "os_type") or "hvm") != "hvm":
+        return
+    arch_elem = guest.find("arch")
+    if arch_elem is None or not arch_elem.get("name"):
+        return
+    entry = guests.setdefault(guest_arch_key(arch_elem.get("name")), _new_guest())
+    domains = {}
+    for dom in arch_elem.findall("domain"):
+        dtype = dom.get("type")
+        if dtype:
+            domains[dtype] = dom
+    entry["domain_types"] = sorted(set(entry["domain_types"]) | set(domains))
+    entry["accel"] = "kvm" if "kvm" in entry["domain_types"] else "tcg"
+    # A domain element may carry its own emulator and machines (older
+    # libvirt); the accelerated domain's own values win.
+    chosen = domains.get("kvm") if entry["accel"] == "kvm" else domains.get("qemu")
+    emulator = _text(chosen, "emulator") or _text(arch_elem, "emulator")
+    machine_elems = (chosen.findall("machine") if chosen is not None else []) or arch_elem.findall("machine")
+    names, aliases = _machines(machine_elems)
+    if emulator and not entry["emulator"]:
+        entry["emulator"] = emulator
+    if names:
+        if entry["default_machine"] is None:
+            entry["default_machine"] = names[0]
+        entry["machines"] = sorted(set(entry["machines"]) | set(names))
+        entry["canonical_machines"].update(aliases)
 
 
 def parse_domain_capabilities(xml_text):

@@ -16,15 +16,14 @@ import os
 import re
 import subprocess
 
+from ansible_collections.multiarch.kolla.plugins.module_utils._files import FileError, read_text
+from ansible_collections.multiarch.kolla.plugins.module_utils._probe import find_binary, under
 from ansible_collections.multiarch.kolla.plugins.module_utils.archtable import ARCHES
-from ansible_collections.multiarch.kolla.plugins.module_utils.libvirt_caps import guest_arch_key
+from ansible_collections.multiarch.kolla.plugins.module_utils.host.libvirt_caps import guest_arch_key
 
-# Directories searched after $PATH: distributions put emulators in libexec too
-# (RHEL's /usr/libexec/qemu-kvm).
-EXTRA_BIN_DIRS = ("/usr/local/bin", "/usr/bin", "/usr/libexec")
 # QEMU firmware descriptor directories, lowest priority last; a file name in an
 # earlier directory hides the same name in a later one (as libvirt and QEMU do).
-FIRMWARE_DIRS = ("etc/qemu/firmware", "usr/share/qemu/firmware")
+FIRMWARE_DIRS = ("/etc/qemu/firmware", "/usr/share/qemu/firmware")
 PROBE_TIMEOUT = 30
 
 _ALIAS_RE = re.compile(r"\(alias of ([^)\s]+)\)")
@@ -80,17 +79,6 @@ def parse_cpu_help(text):
     return sorted(models)
 
 
-def find_binary(name, path=None):
-    """Return the first executable ``name`` in ``path`` (list of dirs; default $PATH + EXTRA_BIN_DIRS)."""
-    if path is None:
-        path = [d for d in os.environ.get("PATH", "").split(os.pathsep) if d] + list(EXTRA_BIN_DIRS)
-    for directory in path:
-        candidate = os.path.join(directory, name)
-        if os.path.isfile(candidate) and os.access(candidate, os.X_OK):
-            return candidate
-    return None
-
-
 def candidate_binaries(guest_arch, host_arch):
     """Emulator names for ``guest_arch`` in the order libvirt tries them."""
     names = ["qemu-system-%s" % guest_arch, ARCHES[guest_arch]["qemu_binary"]]
@@ -128,19 +116,11 @@ def _run_all(commands, timeout):
     return results
 
 
-def read_firmware_descriptors(root="/", warnings=None):
-    """Return the QEMU firmware descriptors under ``root`` as a list of dicts.
-
-    Each: ``{path, interfaces, executable, targets: [(canonical arch, [machine globs])], features}``,
-    ordered by file name as QEMU and libvirt order them. A file that is not JSON
-    (or not the expected shape) is skipped with a warning naming it; an empty file
-    only hides a lower-priority file of the same name.
-    """
-    if warnings is None:
-        warnings = []
+def _descriptor_paths(root, warnings):
+    """{file name: path} of the descriptors that count, the first directory of FIRMWARE_DIRS winning."""
     chosen = {}
     for rel in FIRMWARE_DIRS:
-        directory = os.path.join(root, rel)
+        directory = under(root, rel)
         try:
             names = os.listdir(directory)
         except FileNotFoundError:
@@ -151,27 +131,47 @@ def read_firmware_descriptors(root="/", warnings=None):
         for name in names:
             if name.endswith(".json") and name not in chosen:
                 chosen[name] = os.path.join(directory, name)
+    return chosen
+
+
+def _parse_descriptor(path, text):
+    """One descriptor dict from its JSON text (docs/interop/firmware.json); ValueError, AttributeError or TypeError when malformed."""
+    data = json.loads(text)
+    mapping = data.get("mapping", {})
+    return {
+        "path": path,
+        "interfaces": [str(i) for i in data.get("interface-types", [])],
+        "executable": (mapping.get("executable") or {}).get("filename") or mapping.get("filename"),
+        "targets": [(guest_arch_key(t.get("architecture")), [str(m) for m in t.get("machines", [])]) for t in data.get("targets", [])],
+        "features": list(data.get("features", [])),
+    }
+
+
+def read_firmware_descriptors(root="/", warnings=None):
+    """Return the QEMU firmware descriptors under ``root`` as a list of dicts.
+
+    Each: ``{path, interfaces, executable, targets: [(canonical arch, [machine globs])], features}``,
+    ordered by file name as QEMU and libvirt order them. A file that is not JSON
+    (or not the expected shape) is skipped with a warning naming it; an empty file
+    only hides a lower-priority file of the same name.
+    """
+    if warnings is None:
+        warnings = []
     descriptors = []
+    chosen = _descriptor_paths(root, warnings)
     for name in sorted(chosen):
         path = chosen[name]
         try:
-            with open(path, "rb") as handle:
-                raw = handle.read()
-        except OSError as exc:
-            warnings.append("QEMU firmware descriptor %s cannot be read (%s)" % (path, exc.strerror or exc))
+            text = read_text(path, "QEMU firmware descriptor")
+        except FileError as exc:
+            warnings.append("%s; skipped" % exc)
             continue
-        if not raw.strip():
+        if not (text or "").strip():
             continue
         try:
-            data = json.loads(raw.decode("utf-8"))
-            interfaces = [str(i) for i in data.get("interface-types", [])]
-            mapping = data.get("mapping", {})
-            executable = (mapping.get("executable") or {}).get("filename") or mapping.get("filename")
-            targets = [(guest_arch_key(t.get("architecture")), [str(m) for m in t.get("machines", [])]) for t in data.get("targets", [])]
+            descriptors.append(_parse_descriptor(path, text))
         except (ValueError, AttributeError, TypeError) as exc:
             warnings.append("QEMU firmware descriptor %s is not a valid JSON firmware description (%s); skipped" % (path, exc))
-            continue
-        descriptors.append({"path": path, "interfaces": interfaces, "executable": executable, "targets": targets, "features": list(data.get("features", []))})
     return descriptors
 
 
@@ -191,7 +191,7 @@ def uefi_firmware(descriptors, arch, machines, root="/"):
                 continue
             if not any(fnmatch.fnmatchcase(m, g) for m in machines for g in globs):
                 continue
-            if not os.path.exists(os.path.join(root, desc["executable"].lstrip("/"))):
+            if not os.path.exists(under(root, desc["executable"])):
                 continue
             if desc["executable"] not in found:
                 found.append(desc["executable"])
@@ -207,22 +207,59 @@ def firmware_machines(arch, machines, canonical_machines):
     return list(machines)
 
 
-def probe_guests(host_arch, kvm_usable, *, root="/", path=None, warnings=None, timeout=PROBE_TIMEOUT):
-    """Return ``{arch: guest}`` for every archtable guest arch with an emulator.
-
-    Runs ``-machine help`` and ``-cpu help`` of each distinct binary once, all in
-    parallel. ``accel`` is ``kvm`` for the arches KVM accelerates on ``host_arch``
-    (archtable ``kvm_guests``) when ``kvm_usable``, else ``tcg``.
-    """
-    if warnings is None:
-        warnings = []
+def _find_emulators(host_arch, root, path):
+    """{guest arch: emulator path} for every archtable arch with a binary, tried in libvirt's order."""
     found = {}
     for arch in ARCHES:
         for name in candidate_binaries(arch, host_arch):
-            binary = find_binary(name, path)
+            binary = find_binary(name, root, path)
             if binary:
                 found[arch] = binary
                 break
+    return found
+
+
+def _guest(arch, binary, answers, accel, warnings):
+    """The guest dict of ``arch`` from the (-machine help, -cpu help) answers of its binary; None (with a warning) without machines.
+
+    ``uefi`` and ``firmware`` are left for the caller, which knows the firmware descriptors.
+    """
+    (rc, out, err), (crc, cout, cerr) = answers
+    if rc != 0:
+        warnings.append("QEMU probe: '%s -machine help' failed (%s); guest arch %s left out" % (binary, err or "exit %s" % rc, arch))
+        return None
+    machines = parse_machine_help(out)
+    if not machines["machines"]:
+        warnings.append("QEMU probe: '%s -machine help' listed no machines; guest arch %s left out" % (binary, arch))
+        return None
+    if crc != 0:
+        warnings.append("QEMU probe: '%s -cpu help' failed (%s); cpu_models of %s unknown" % (binary, cerr or "exit %s" % crc, arch))
+    return {
+        "accel": accel,
+        "domain_types": ["kvm", "qemu"] if accel == "kvm" else ["qemu"],
+        "emulator": binary,
+        "machines": machines["machines"],
+        "default_machine": machines["default_machine"],
+        "canonical_machines": machines["canonical_machines"],
+        "uefi": None,
+        "firmware": [],
+        "cpu_models": parse_cpu_help(cout) if crc == 0 else [],
+        "cpu_modes": None,
+    }
+
+
+def probe_guests(host_arch, kvm_usable, *, root="/", path=None, warnings=None, timeout=PROBE_TIMEOUT):
+    """Return ``{arch: guest}`` for every archtable guest arch with an emulator.
+
+    Emulators are looked up by ``_probe.find_binary`` (``path``, then the usual
+    binary directories, under ``root``). Runs ``-machine help`` and ``-cpu help``
+    of each distinct binary once, all in parallel. ``accel`` is ``kvm`` for the
+    arches KVM accelerates on ``host_arch`` (archtable ``kvm_guests``) when
+    ``kvm_usable``, else ``tcg``.
+    """
+    if warnings is None:
+        warnings = []
+    found = _find_emulators(host_arch, root, path)
     if not found:
         return {}
     real = {arch: os.path.realpath(binary) for arch, binary in found.items()}
@@ -235,29 +272,12 @@ def probe_guests(host_arch, kvm_usable, *, root="/", path=None, warnings=None, t
     native = ARCHES.get(host_arch, {}).get("kvm_guests", ())
     guests = {}
     for arch, binary in found.items():
-        rc, out, err = results[(real[arch], "-machine", "help")]
-        if rc != 0:
-            warnings.append("QEMU probe: '%s -machine help' failed (%s); guest arch %s left out" % (binary, err or "exit %s" % rc, arch))
-            continue
-        machines = parse_machine_help(out)
-        if not machines["machines"]:
-            warnings.append("QEMU probe: '%s -machine help' listed no machines; guest arch %s left out" % (binary, arch))
-            continue
-        crc, cout, cerr = results[(real[arch], "-cpu", "help")]
-        if crc != 0:
-            warnings.append("QEMU probe: '%s -cpu help' failed (%s); cpu_models of %s unknown" % (binary, cerr or "exit %s" % crc, arch))
         accel = "kvm" if (kvm_usable and arch in native) else "tcg"
-        firmware = uefi_firmware(descriptors, arch, firmware_machines(arch, machines["machines"], machines["canonical_machines"]), root)
-        guests[arch] = {
-            "accel": accel,
-            "domain_types": ["kvm", "qemu"] if accel == "kvm" else ["qemu"],
-            "emulator": binary,
-            "machines": machines["machines"],
-            "default_machine": machines["default_machine"],
-            "canonical_machines": machines["canonical_machines"],
-            "uefi": bool(firmware),
-            "firmware": firmware,
-            "cpu_models": parse_cpu_help(cout) if crc == 0 else [],
-            "cpu_modes": None,
-        }
+        answers = (results[(real[arch], "-machine", "help")], results[(real[arch], "-cpu", "help")])
+        guest = _guest(arch, binary, answers, accel, warnings)
+        if guest is None:
+            continue
+        guest["firmware"] = uefi_firmware(descriptors, arch, firmware_machines(arch, guest["machines"], guest["canonical_machines"]), root)
+        guest["uefi"] = bool(guest["firmware"])
+        guests[arch] = guest
     return guests

@@ -2,8 +2,8 @@
 
 from __future__ import annotations
 
-import os_traits
 import pytest
+from conftest import require_import
 
 from ansible_collections.multiarch.kolla.plugins.module_utils.arch_traits import (
     COMPUTE_ARCH_TRAITS,
@@ -12,20 +12,23 @@ from ansible_collections.multiarch.kolla.plugins.module_utils.arch_traits import
     nova_traits,
     usable_virt_types,
 )
-from ansible_collections.multiarch.kolla.plugins.module_utils.archtable import SUPPORTED_HOST_ARCHES, trait_suffix
+from ansible_collections.multiarch.kolla.plugins.module_utils.archtable import SUPPORTED_HOST_ARCHES, VIRT_TYPES, trait_suffix
 
 
 def test_compute_arch_names_match_os_traits():
+    os_traits = require_import("os_traits")
     assert set(COMPUTE_ARCH_TRAITS) == set(os_traits.get_traits(prefix="COMPUTE_ARCH_"))
 
 
 def test_hw_arch_names_match_os_traits():
+    os_traits = require_import("os_traits")
     assert set(HW_ARCH_TRAITS) == set(os_traits.get_traits(prefix="HW_ARCH_"))
 
 
 @pytest.mark.parametrize("arch", SUPPORTED_HOST_ARCHES)
 def test_supported_host_arches_have_both_traits(arch):
     # The arch table's spelling (trait_suffix) gives names os-traits defines for every supported host arch.
+    os_traits = require_import("os_traits")
     assert "HW_ARCH_" + trait_suffix(arch) in os_traits.get_traits(prefix="HW_ARCH_")
     assert "COMPUTE_ARCH_" + trait_suffix(arch) in os_traits.get_traits(prefix="COMPUTE_ARCH_")
 
@@ -46,6 +49,7 @@ def test_kvm_keeps_native_only_qemu_keeps_all():
 
 def test_invalid_names_are_dropped_like_nova():
     # armv7l has no HW_ARCH_ARMV7L in os-traits; i686 and armv6l have no COMPUTE_ARCH_ trait.
+    os_traits = require_import("os_traits")
     assert arch_traits("armv7l", {"i686": GUESTS["i686"], "armv6l": GUESTS["armv6l"]}, "qemu") == []
     for name in ("HW_ARCH_ARMV7L", "COMPUTE_ARCH_I686", "COMPUTE_ARCH_ARMV6L"):
         assert name not in os_traits.get_traits()
@@ -62,3 +66,12 @@ def test_usable_virt_types():
 def test_bad_virt_type():
     with pytest.raises(ValueError, match="virt_type"):
         arch_traits("x86_64", GUESTS, "xen")
+
+
+def test_virt_types_come_from_the_arch_table():
+    # One definition (archtable.VIRT_TYPES); every value is a virt_type nova accepts.
+    nova_libvirt_conf = require_import("nova.conf.libvirt")
+    (virt_type_opt,) = [opt for opts in nova_libvirt_conf.list_opts().values() for opt in opts if opt.name == "virt_type"]
+    assert set(VIRT_TYPES) <= set(virt_type_opt.type.choices)
+    for virt_type in VIRT_TYPES:
+        assert isinstance(arch_traits("x86_64", GUESTS, virt_type), list)

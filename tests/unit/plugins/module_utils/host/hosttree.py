@@ -1,4 +1,9 @@
-"""Shared builders for the host_arch_info tests: fake QEMU binaries, firmware descriptors, host trees."""
+"""Host trees for the host_arch_info tests: fake QEMU binaries, firmware descriptors, /proc and /sys.
+
+Every probe reads under a root, so a test builds the host it needs in a temporary
+directory: binaries in <root>/usr/bin (found by _probe.find_binary under the root),
+descriptors in <root>/usr/share/qemu/firmware, kernel files in <root>/proc and <root>/sys.
+"""
 
 from __future__ import annotations
 
@@ -88,8 +93,9 @@ def descriptor(root, name, arch, machines, executable, *, interfaces=("uefi",), 
 
 
 def lab(tmp_path):
-    bindir = tmp_path / "bin"
+    """(bindir, root): a root with the x86_64, aarch64 and ppc64 emulators in <root>/usr/bin and their firmware descriptors."""
     root = tmp_path / "root"
+    bindir = root / "usr" / "bin"
     root.mkdir()
     fake_qemu(bindir, "qemu-system-x86_64", X86_MACHINES, X86_CPUS)
     fake_qemu(bindir, "qemu-system-aarch64", ARM_MACHINES, ARM_CPUS)

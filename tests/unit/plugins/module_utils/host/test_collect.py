@@ -1,4 +1,4 @@
-"""host_probe: KVM, IOMMU, cgroup, init and the libvirt source, on file trees the tests build."""
+"""collect: the whole multiarch_host dict (cgroup, init, the libvirt source and its fallback), on host trees the tests build."""
 
 from __future__ import annotations
 
@@ -6,100 +6,37 @@ import errno
 
 import pytest
 from conftest import fixture_file
-from host_arch_testlib import host_tree, lab, write
+from hosttree import host_tree, lab, write
 
-from ansible_collections.multiarch.kolla.plugins.module_utils import host_probe
 from ansible_collections.multiarch.kolla.plugins.module_utils.arch_traits import COMPUTE_ARCH_TRAITS, HW_ARCH_TRAITS
-
-
-def test_kvm_usable_with_module_and_nested(tmp_path):
-    host_tree(tmp_path)
-    warnings = []
-    assert host_probe.probe_kvm(str(tmp_path), warnings) == {
-        "usable": True, "device": True, "rw": True, "module": "kvm_intel", "nested": True, "reason": None,
-    }  # fmt: skip
-    assert warnings == []
-
-
-def test_kvm_present_but_not_openable(tmp_path, monkeypatch):
-    host_tree(tmp_path)
-
-    def refuse(path, flags, *args):
-        raise PermissionError(errno.EACCES, "Permission denied", path)
-
-    monkeypatch.setattr(host_probe.os, "open", refuse)
-    kvm = host_probe.probe_kvm(str(tmp_path), [])
-    assert kvm["device"] is True and kvm["rw"] is False and kvm["usable"] is False
-    assert kvm["reason"] == "/dev/kvm exists but cannot be opened read-write: Permission denied"
-
-
-def test_kvm_missing(tmp_path):
-    host_tree(tmp_path, kvm=False, module=None)
-    kvm = host_probe.probe_kvm(str(tmp_path), [])
-    assert kvm["usable"] is False and kvm["device"] is False
-    assert kvm["module"] == "kvm" and kvm["nested"] is None
-    assert "/dev/kvm does not exist" in kvm["reason"]
-
-
-def test_kvm_builtin_on_arm64(tmp_path):
-    write(tmp_path, "/dev/kvm")
-    (tmp_path / "sys/module/kvm/parameters").mkdir(parents=True)  # built in: no initstate
-    kvm = host_probe.probe_kvm(str(tmp_path), [])
-    assert kvm["module"] == "builtin" and kvm["usable"] is True and kvm["nested"] is None
-
-
-def test_kvm_hv_nested_off(tmp_path):
-    host_tree(tmp_path, module="kvm_hv", nested="N")
-    kvm = host_probe.probe_kvm(str(tmp_path), [])
-    assert kvm["module"] == "kvm_hv" and kvm["nested"] is False
-
-
-@pytest.mark.parametrize(
-    ("entry", "arch", "kind"),
-    [("dmar0", "x86_64", "intel-vt-d"), ("ivhd0", "x86_64", "amd-vi"), ("smmu3.0x0000000009050000", "aarch64", "arm-smmu"), (None, "ppc64le", "power")],
-)
-def test_iommu_kind(tmp_path, entry, arch, kind):
-    for group in range(3):
-        (tmp_path / f"sys/kernel/iommu_groups/{group}").mkdir(parents=True)
-    if entry:
-        (tmp_path / "sys/class/iommu" / entry).mkdir(parents=True)
-    write(tmp_path, "/proc/cmdline", "quiet\n")
-    assert host_probe.probe_iommu(str(tmp_path), arch, []) == {"enabled": True, "groups": 3, "kind": kind, "cmdline": []}
-
-
-def test_iommu_cmdline_and_absent_groups(tmp_path):
-    write(tmp_path, "/proc/cmdline", "BOOT_IMAGE=/vmlinuz amd_iommu=on iommu=pt iommu.passthrough=1 vfio_iommu_type1.allow_unsafe_interrupts=1 quiet\n")
-    warnings = []
-    got = host_probe.probe_iommu(str(tmp_path), "x86_64", warnings)
-    assert got == {
-        "enabled": False, "groups": 0, "kind": None,
-        "cmdline": ["amd_iommu=on", "iommu=pt", "iommu.passthrough=1", "vfio_iommu_type1.allow_unsafe_interrupts=1"],
-    }  # fmt: skip
-    assert warnings == []  # no IOMMU is a host state, not a read failure
+from ansible_collections.multiarch.kolla.plugins.module_utils.host import collect, kvm
 
 
 def test_cgroup_versions(tmp_path):
-    warnings = []
-    assert host_probe.probe_cgroup_version(str(tmp_path), warnings) is None
-    assert "/sys/fs/cgroup" in warnings[0]
+    # Read through _probe.cgroup_version, whose warning lands in the host's warnings.
+    host = collect.collect(root=str(tmp_path), use_libvirt=False, kernel_arch="x86_64", path=[])
+    assert host["cgroup_version"] is None
+    assert [w for w in host["warnings"] if "/sys/fs/cgroup" in w]
     (tmp_path / "sys/fs/cgroup/memory").mkdir(parents=True)
-    assert host_probe.probe_cgroup_version(str(tmp_path), []) == 1
+    assert collect.collect(root=str(tmp_path), use_libvirt=False, kernel_arch="x86_64", path=[])["cgroup_version"] == 1
     write(tmp_path, "/sys/fs/cgroup/cgroup.controllers", "cpu\n")
-    assert host_probe.probe_cgroup_version(str(tmp_path), []) == 2
+    host = collect.collect(root=str(tmp_path), use_libvirt=False, kernel_arch="x86_64", path=[])
+    assert host["cgroup_version"] == 2
+    assert not [w for w in host["warnings"] if "/sys/fs/cgroup" in w]
 
 
 def test_init_system(tmp_path):
     warnings = []
-    assert host_probe.probe_init(str(tmp_path), warnings) is None
+    assert collect.probe_init(str(tmp_path), warnings) is None
     assert "/proc/1/comm" in warnings[0]
     write(tmp_path, "/proc/1/comm", "systemd\n")
-    assert host_probe.probe_init(str(tmp_path), []) == "systemd"
+    assert collect.probe_init(str(tmp_path), []) == "systemd"
 
 
 def test_collect_full_tree_via_qemu_probe(tmp_path):
-    bindir, root = lab(tmp_path)
+    root = lab(tmp_path)[1]
     host_tree(root)
-    host = host_probe.collect(root=str(root), use_libvirt=False, kernel_arch="amd64", path=[str(bindir)])
+    host = collect.collect(root=str(root), use_libvirt=False, kernel_arch="amd64")
     assert host["arch"] == "x86_64" and host["kernel_arch"] == "amd64"
     assert host["cpu"]["vendor"] == "GenuineIntel" and host["cpu"]["count"] == 8 and host["cpu"]["virt_flag"] == "vmx"
     assert host["kvm"]["usable"] is True
@@ -116,7 +53,7 @@ def test_collect_full_tree_via_qemu_probe(tmp_path):
 
 def test_collect_big_endian_ppc64_stays_ppc64(tmp_path):
     host_tree(tmp_path, cpuinfo="cpuinfo/cpuinfo_ppc64_ibm_power7_pseries.txt", module="kvm_pr", nested=None)
-    host = host_probe.collect(root=str(tmp_path), use_libvirt=False, kernel_arch="ppc64", path=[])
+    host = collect.collect(root=str(tmp_path), use_libvirt=False, kernel_arch="ppc64", path=[])
     assert host["arch"] == "ppc64"
     assert host["cpu"]["model"] == "POWER7" and host["cpu"]["platform"] == "pSeries"
     assert host["kvm"]["module"] == "kvm_pr"
@@ -127,11 +64,11 @@ def test_collect_big_endian_ppc64_stays_ppc64(tmp_path):
 
 
 def test_collect_empty_cpuinfo_still_returns_everything(tmp_path):
-    bindir, root = lab(tmp_path)
+    root = lab(tmp_path)[1]
     host_tree(root, cpuinfo=None)
     write(root, "/proc/cpuinfo", "")
     write(root, "/sys/devices/system/cpu/online", "0-3\n")
-    host = host_probe.collect(root=str(root), use_libvirt=False, kernel_arch="aarch64", path=[str(bindir)])
+    host = collect.collect(root=str(root), use_libvirt=False, kernel_arch="aarch64")
     assert host["cpu"]["vendor"] is None and host["cpu"]["model"] is None
     assert host["cpu"]["count"] == 4  # from the sysfs online list
     assert [w for w in host["warnings"] if "/proc/cpuinfo" in w]
@@ -143,7 +80,7 @@ def test_collect_unknown_aarch64_part(tmp_path):
     host_tree(tmp_path, cpuinfo=None, module=None)
     (tmp_path / "sys/module/kvm/initstate").unlink()  # arm64: KVM is built into the kernel
     write(tmp_path, "/proc/cpuinfo", "processor\t: 0\nCPU implementer\t: 0xc0\nCPU part\t: 0xfee\n")
-    host = host_probe.collect(root=str(tmp_path), use_libvirt=False, kernel_arch="arm64", path=[])
+    host = collect.collect(root=str(tmp_path), use_libvirt=False, kernel_arch="arm64", path=[])
     assert host["arch"] == "aarch64"
     assert host["cpu"]["vendor"] == "Ampere" and host["cpu"]["model"] is None
     assert host["cpu"]["ids"] == {"implementer": "0xc0", "part": "0xfee"}
@@ -152,7 +89,7 @@ def test_collect_unknown_aarch64_part(tmp_path):
 
 
 def test_collect_unknown_kernel_arch(tmp_path):
-    host = host_probe.collect(root=str(tmp_path), use_libvirt=False, kernel_arch="loongarch64", path=[])
+    host = collect.collect(root=str(tmp_path), use_libvirt=False, kernel_arch="loongarch64", path=[])
     assert host["arch"] == "loongarch64"
     assert any("loongarch64" in w for w in host["warnings"])
     # Every field is there, even on an empty tree.
@@ -223,7 +160,7 @@ def multiarch_conn(**kwargs):
 def test_collect_via_libvirt(tmp_path):
     host_tree(tmp_path)
     conn = multiarch_conn()
-    host = host_probe.collect(root=str(tmp_path), kernel_arch="x86_64", libvirt_module=FakeLibvirt(conn), path=[])
+    host = collect.collect(root=str(tmp_path), kernel_arch="x86_64", libvirt_module=FakeLibvirt(conn), path=[])
     assert host["guest_source"] == "libvirt"
     assert host["warnings"] == []
     assert conn.closed
@@ -244,10 +181,10 @@ def test_collect_via_libvirt(tmp_path):
 
 
 def test_libvirt_refusing_connection_falls_back_with_warning(tmp_path):
-    bindir, root = lab(tmp_path)
+    root = lab(tmp_path)[1]
     host_tree(root)
     fake = FakeLibvirt(refuse_rw=True, refuse_ro=True)
-    host = host_probe.collect(root=str(root), kernel_arch="x86_64", libvirt_uri="qemu:///system", libvirt_module=fake, path=[str(bindir)])
+    host = collect.collect(root=str(root), kernel_arch="x86_64", libvirt_uri="qemu:///system", libvirt_module=fake)
     assert host["guest_source"] == "qemu"
     assert len(host["warnings"]) == 1
     assert "libvirt" in host["warnings"][0] and "qemu:///system" in host["warnings"][0] and "Connection refused" in host["warnings"][0]
@@ -258,7 +195,7 @@ def test_libvirt_refusing_connection_falls_back_with_warning(tmp_path):
 def test_libvirt_read_only_connection(tmp_path):
     host_tree(tmp_path)
     conn = multiarch_conn()
-    host = host_probe.collect(root=str(tmp_path), kernel_arch="x86_64", libvirt_module=FakeLibvirt(conn, refuse_rw=True), path=[])
+    host = collect.collect(root=str(tmp_path), kernel_arch="x86_64", libvirt_module=FakeLibvirt(conn, refuse_rw=True), path=[])
     assert host["guest_source"] == "libvirt"
     assert conn.calls == []
     assert host["guests"]["x86_64"]["uefi"] is None
@@ -267,9 +204,9 @@ def test_libvirt_read_only_connection(tmp_path):
 
 @pytest.mark.parametrize("garbage", ["", "<capabilities><host>", "garbage\x00", "<domainCapabilities/>"])
 def test_libvirt_garbage_capabilities_falls_back(tmp_path, garbage):
-    bindir, root = lab(tmp_path)
+    root = lab(tmp_path)[1]
     host_tree(root)
-    host = host_probe.collect(root=str(root), kernel_arch="x86_64", libvirt_module=FakeLibvirt(FakeConn(garbage, {})), path=[str(bindir)])
+    host = collect.collect(root=str(root), kernel_arch="x86_64", libvirt_module=FakeLibvirt(FakeConn(garbage, {})))
     assert host["guest_source"] == "qemu"
     assert len(host["warnings"]) == 1 and "libvirt" in host["warnings"][0] and "capabilities" in host["warnings"][0]
     assert host["cpu"]["vendor"] == "GenuineIntel" and host["kvm"]["usable"] is True
@@ -278,7 +215,7 @@ def test_libvirt_garbage_capabilities_falls_back(tmp_path, garbage):
 def test_libvirt_domain_capabilities_failure_names_the_arch(tmp_path):
     host_tree(tmp_path)
     conn = multiarch_conn(fail_arches=("s390x",))
-    host = host_probe.collect(root=str(tmp_path), kernel_arch="x86_64", libvirt_module=FakeLibvirt(conn), path=[])
+    host = collect.collect(root=str(tmp_path), kernel_arch="x86_64", libvirt_module=FakeLibvirt(conn), path=[])
     assert host["guests"]["s390x"]["uefi"] is None
     assert host["guests"]["x86_64"]["uefi"] is True
     assert len(host["warnings"]) == 1 and "s390x" in host["warnings"][0]
@@ -288,7 +225,7 @@ def test_libvirt_garbage_domain_capabilities(tmp_path):
     host_tree(tmp_path)
     conn = multiarch_conn()
     conn.domcaps["aarch64"] = "<domainCapabilities><arch>aarch64"
-    host = host_probe.collect(root=str(tmp_path), kernel_arch="x86_64", libvirt_module=FakeLibvirt(conn), path=[])
+    host = collect.collect(root=str(tmp_path), kernel_arch="x86_64", libvirt_module=FakeLibvirt(conn), path=[])
     assert host["guests"]["aarch64"]["uefi"] is None
     assert len(host["warnings"]) == 1 and "aarch64" in host["warnings"][0] and "domain capabilities" in host["warnings"][0]
 
@@ -299,8 +236,8 @@ def test_libvirt_kvm_but_user_cannot_open_dev_kvm(tmp_path, monkeypatch):
     def refuse(path, flags, *args):
         raise PermissionError(errno.EACCES, "Permission denied", path)
 
-    monkeypatch.setattr(host_probe.os, "open", refuse)
-    host = host_probe.collect(root=str(tmp_path), kernel_arch="x86_64", libvirt_module=FakeLibvirt(multiarch_conn()), path=[])
+    monkeypatch.setattr(kvm.os, "open", refuse)
+    host = collect.collect(root=str(tmp_path), kernel_arch="x86_64", libvirt_module=FakeLibvirt(multiarch_conn()), path=[])
     assert host["kvm"]["usable"] is False
     assert "kvm" not in host["nova_traits"]
     assert any("become" in w for w in host["warnings"])
@@ -308,6 +245,6 @@ def test_libvirt_kvm_but_user_cannot_open_dev_kvm(tmp_path, monkeypatch):
 
 def test_every_trait_is_valid(tmp_path):
     host_tree(tmp_path)
-    host = host_probe.collect(root=str(tmp_path), kernel_arch="x86_64", libvirt_module=FakeLibvirt(multiarch_conn()), path=[])
+    host = collect.collect(root=str(tmp_path), kernel_arch="x86_64", libvirt_module=FakeLibvirt(multiarch_conn()), path=[])
     for traits in host["nova_traits"].values():
         assert set(traits) <= COMPUTE_ARCH_TRAITS | HW_ARCH_TRAITS

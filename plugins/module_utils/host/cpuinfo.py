@@ -3,13 +3,16 @@
 # GNU General Public License v3.0+ (see COPYING or https://www.gnu.org/licenses/gpl-3.0.txt)
 """Parse /proc/cpuinfo (and lscpu output) into the ``cpu`` part of ``multiarch_host``.
 
-Pure functions over text, so unit tests feed real captures. Runs on target hosts
+Pure functions over text, so unit tests feed real captures. Which parser reads a
+host's cpuinfo is the arch table's ``cpuinfo_format`` of its arch (x86, arm,
+power, s390, riscv: one per kernel show_cpuinfo()). Runs on target hosts
 (Python >= 3.9, standard library only).
 """
 
 import re
 
-from ansible_collections.multiarch.kolla.plugins.module_utils import cpu_parts
+from ansible_collections.multiarch.kolla.plugins.module_utils.archtable import ARCHES
+from ansible_collections.multiarch.kolla.plugins.module_utils.host import cpu_parts
 
 _PVR_RE = re.compile(r"pvr\s+([0-9a-fA-F]{4})\s*([0-9a-fA-F]{4})")
 
@@ -65,7 +68,7 @@ def _empty_cpu():
     }
 
 
-def _parse_x86(records, cpu):
+def _parse_x86(records, _trailer, cpu, _warnings):
     first = records[0] if records else {}
     cpu["vendor"] = first.get("vendor_id") or None
     cpu["model"] = first.get("model name") or None
@@ -82,7 +85,7 @@ def _parse_x86(records, cpu):
         cpu["virt_flag"] = "svm"
 
 
-def _parse_arm(records, cpu, warnings):
+def _parse_arm(records, _trailer, cpu, warnings):
     counts = {}
     order = []
     raw_bad = set()
@@ -165,7 +168,7 @@ def _parse_power(records, trailer, cpu, warnings):
     cpu["machine"] = trailer.get("machine") or trailer.get("model") or None
 
 
-def _parse_s390(trailer, cpu):
+def _parse_s390(_records, trailer, cpu, _warnings):
     cpu["vendor"] = trailer.get("vendor_id") or None
     for key, value in trailer.items():
         if key.startswith("processor ") and "machine =" in value:
@@ -174,7 +177,7 @@ def _parse_s390(trailer, cpu):
     cpu["count"] = _int_or_none(trailer.get("# processors"))
 
 
-def _parse_riscv(records, cpu):
+def _parse_riscv(records, _trailer, cpu, _warnings):
     first = records[0] if records else {}
     cpu["model"] = first.get("uarch") or first.get("isa") or None
     mvendor = first.get("mvendorid")
@@ -182,9 +185,13 @@ def _parse_riscv(records, cpu):
         cpu["ids"] = {"mvendorid": mvendor, "marchid": first.get("marchid"), "mimpid": first.get("mimpid")}
 
 
-def _foreign_x86(records, arch):
+# One parser per archtable ``cpuinfo_format``; an arch without one gets the CPU count only.
+_PARSERS = {"x86": _parse_x86, "arm": _parse_arm, "power": _parse_power, "s390": _parse_s390, "riscv": _parse_riscv}
+
+
+def _foreign_x86(records, cpuinfo_format):
     """The x86 vendor_id when an x86 cpuinfo is read on a non-x86 arch (qemu-user passes the host's through)."""
-    if arch in ("x86_64", "i686") or not records:
+    if cpuinfo_format == "x86" or not records:
         return None
     first = records[0]
     if "vendor_id" in first and "model name" in first and "flags" in first:
@@ -206,23 +213,17 @@ def parse_cpuinfo(text, arch, warnings=None):
         return cpu
     records, trailer = split_records(text)
     cpu["count"] = len(records) or None
-    foreign = _foreign_x86(records, arch)
+    cpuinfo_format = ARCHES.get(arch, {}).get("cpuinfo_format")
+    foreign = _foreign_x86(records, cpuinfo_format)
     if foreign:
         warnings.append(
             "/proc/cpuinfo describes an x86 CPU (%s) but the kernel architecture is %s: user-mode emulation (qemu-user/binfmt) "
             "or a foreign /proc; CPU vendor and model unknown" % (foreign, arch)
         )
         return cpu
-    if arch in ("x86_64", "i686"):
-        _parse_x86(records, cpu)
-    elif arch in ("aarch64", "armv7l"):
-        _parse_arm(records, cpu, warnings)
-    elif arch in ("ppc64le", "ppc64"):
-        _parse_power(records, trailer, cpu, warnings)
-    elif arch == "s390x":
-        _parse_s390(trailer, cpu)
-    elif arch == "riscv64":
-        _parse_riscv(records, cpu)
+    parser = _PARSERS.get(cpuinfo_format)
+    if parser is not None:
+        parser(records, trailer, cpu, warnings)
     if cpu["count"] is None and records:
         cpu["count"] = len(records)
     return cpu

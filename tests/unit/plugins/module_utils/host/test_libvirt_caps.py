@@ -6,7 +6,8 @@ import pytest
 from conftest import fixture_file, fixture_files
 
 from ansible_collections.multiarch.kolla.plugins.module_utils.arch_traits import arch_traits
-from ansible_collections.multiarch.kolla.plugins.module_utils.libvirt_caps import (
+from ansible_collections.multiarch.kolla.plugins.module_utils.host.libvirt_caps import (
+    guest_arch_key,
     merge_domain_capabilities,
     parse_capabilities,
     parse_domain_capabilities,
@@ -307,3 +308,11 @@ def test_domain_capabilities_garbage_raises_value_error(text, message):
 def test_wrong_root_element():
     with pytest.raises(ValueError, match="expected <capabilities>"):
         parse_capabilities("<domainCapabilities/>")
+
+
+@pytest.mark.parametrize(
+    ("name", "key"), [("arm", "armv7l"), ("AMD64", "x86_64"), ("ppc64el", "ppc64le"), ("MIPSel", "mipsel"), (" armv6l ", "armv6l"), (None, None)]
+)
+def test_guest_arch_key(name, key):
+    # Names the arch table knows become canonical; others are kept, lower-case, as libvirt spells them.
+    assert guest_arch_key(name) == key

@@ -1,0 +1,100 @@
+# -*- coding: utf-8 -*-
+# Copyright: multiarch.kolla contributors
+# GNU General Public License v3.0+ (see COPYING or https://www.gnu.org/licenses/gpl-3.0.txt)
+"""Decide the inventory groups of one host from its ``multiarch_host`` fact.
+
+Controller-side logic behind the filter ``multiarch_host_groups``; the role
+``host_facts`` publishes the result as the fact ``multiarch_groups``
+(docs/decisions.md) and adds the host to each group. The rule:
+
+* ``arch``: ``<arch prefix><multiarch_host.arch>`` (arch_x86_64, arch_aarch64, ...);
+* ``accel``: ``kvm_hosts`` when ``kvm.usable``, else ``tcg_only_hosts``;
+* ``emulates``: ``<emulates prefix><guest arch>`` for every guest whose ``accel`` is
+  ``tcg`` and whose arch is not the host's own, sorted;
+* ``all``: the three above together, sorted.
+"""
+
+import re
+from collections.abc import Mapping
+
+from ansible.errors import AnsibleFilterError
+
+KVM_GROUP = "kvm_hosts"
+TCG_GROUP = "tcg_only_hosts"
+DEFAULT_ARCH_PREFIX = "arch_"
+DEFAULT_EMULATES_PREFIX = "emulates_"
+
+# Ansible group names: letters, digits and underscores, not starting with a digit
+# (ansible-core lib/ansible/inventory/group.py, C.INVALID_VARIABLE_NAMES).
+_GROUP_NAME = re.compile(r"^[A-Za-z_][A-Za-z0-9_]*$")
+
+
+class HostGroupsError(AnsibleFilterError):
+    """Bad input to multiarch_host_groups; the message names the host, the value and the fix."""
+
+
+def _label(host):
+    return "host %s" % host if host else "the host"
+
+
+def _check_prefix(value, param, default, host):
+    if not isinstance(value, str) or not _GROUP_NAME.match(value + "x"):
+        raise HostGroupsError(
+            "multiarch_host_groups: %s: %s=%r cannot start an Ansible group name; use letters, digits and underscores, "
+            "not starting with a digit (role host_facts: host_facts_%s_group_prefix, default %r)" % (_label(host), param, value, param.split("_")[0], default)
+        )
+
+
+def _group(prefix, arch, host):
+    name = "%s%s" % (prefix, arch)
+    if not _GROUP_NAME.match(name):
+        raise HostGroupsError(
+            "multiarch_host_groups: %s: architecture %r gives the group name %r, which Ansible does not accept; "
+            "check multiarch_host (run multiarch.kolla.host_facts again)" % (_label(host), arch, name)
+        )
+    return name
+
+
+def _checked_fact(multiarch_host, host):
+    """(arch, kvm usable, guests) of a multiarch_host dict; HostGroupsError naming what is missing."""
+    if not isinstance(multiarch_host, Mapping):
+        raise HostGroupsError(
+            "multiarch_host_groups: %s: expected the multiarch_host dict, got %r; run the multiarch.kolla.host_facts role "
+            "(module host_arch_info) on the host first" % (_label(host), multiarch_host)
+        )
+    arch = multiarch_host.get("arch")
+    kvm = multiarch_host.get("kvm")
+    guests = multiarch_host.get("guests")
+    if not isinstance(arch, str) or not arch:
+        raise HostGroupsError("multiarch_host_groups: %s: multiarch_host has no 'arch' (got %r); run multiarch.kolla.host_facts again" % (_label(host), arch))
+    if not isinstance(kvm, Mapping) or not isinstance(kvm.get("usable"), bool):
+        raise HostGroupsError(
+            "multiarch_host_groups: %s: multiarch_host.kvm.usable must be true or false (got kvm=%r); run multiarch.kolla.host_facts again"
+            % (_label(host), kvm)
+        )
+    if not isinstance(guests, Mapping) or not all(isinstance(g, Mapping) for g in guests.values()):
+        raise HostGroupsError(
+            "multiarch_host_groups: %s: multiarch_host.guests must be a dict of guest dicts (got %r); run multiarch.kolla.host_facts again"
+            % (_label(host), guests)
+        )
+    return arch, kvm["usable"], guests
+
+
+def host_groups(multiarch_host, arch_prefix=DEFAULT_ARCH_PREFIX, emulates_prefix=DEFAULT_EMULATES_PREFIX, host=None):
+    """The ``multiarch_groups`` dict ``{arch, accel, emulates, all}`` of one host.
+
+    ``host`` (the inventory name) only makes error messages name the host.
+    """
+    _check_prefix(arch_prefix, "arch_prefix", DEFAULT_ARCH_PREFIX, host)
+    _check_prefix(emulates_prefix, "emulates_prefix", DEFAULT_EMULATES_PREFIX, host)
+    arch, kvm_usable, guests = _checked_fact(multiarch_host, host)
+    arch_group = _group(arch_prefix, arch, host)
+    accel_group = KVM_GROUP if kvm_usable else TCG_GROUP
+    emulated = sorted(name for name, guest in guests.items() if name != arch and guest.get("accel") == "tcg")
+    emulates = [_group(emulates_prefix, name, host) for name in emulated]
+    return {
+        "arch": arch_group,
+        "accel": accel_group,
+        "emulates": emulates,
+        "all": sorted({arch_group, accel_group, *emulates}),
+    }
