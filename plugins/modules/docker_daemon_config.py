@@ -156,7 +156,7 @@ from ansible.module_utils.basic import AnsibleModule
 from ansible.module_utils.common.text.converters import to_bytes, to_native
 
 from ansible_collections.multiarch.kolla.plugins.module_utils import _files
-from ansible_collections.multiarch.kolla.plugins.module_utils.container_runtime import (
+from ansible_collections.multiarch.kolla.plugins.module_utils.docker_daemon_json import (
     ConfigError,
     ParseError,
     plan_daemon_json,

@@ -1,85 +1,114 @@
-"""cgroup_driver_decision over results of the real container_runtime_info logic."""
+"""The cgroup_driver_decision filter: a shim over plugin_utils/cgroup_driver.py, run as Ansible runs it.
+
+The decision itself is tested in tests/unit/plugins/plugin_utils/test_cgroup_driver.py.
+Here one ansible-playbook run on localhost sends container_runtime_info to a host tree
+under tmp_path (the module and its module_utils packed by Ansible as for any target),
+then finds the filter by its FQCN and runs it in templates over the module's result.
+The filter's documentation must name every keyword the function takes.
+"""
 
 from __future__ import annotations
 
-import pytest
-from ansible.errors import AnsibleFilterError
+import inspect
+import json
+import os
+import subprocess
+import sys
+from pathlib import Path
 
-from ansible_collections.multiarch.kolla.plugins.filter.cgroup_driver_decision import cgroup_driver_decision
-from ansible_collections.multiarch.kolla.plugins.module_utils import container_runtime as cr
+import pytest
+import yaml
+from conftest import COLLECTIONS_ROOT, REPO
+
+sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "module_utils" / "runtime"))
+from runtime_testlib import put
+
+from ansible_collections.multiarch.kolla.plugins.filter import cgroup_driver_decision as shim
+from ansible_collections.multiarch.kolla.plugins.plugin_utils import cgroup_driver
 
 KUBELET_SYSTEMD = "apiVersion: kubelet.config.k8s.io/v1beta1\nkind: KubeletConfiguration\ncgroupDriver: systemd\n"
+PLAYBOOK = Path(sys.executable).with_name("ansible-playbook")
+
+PLAY = """
+- hosts: localhost
+  connection: local
+  gather_facts: false
+  tasks:
+    - name: Detect
+      multiarch.kolla.container_runtime_info:
+        root: "{{ tree }}"
+        docker_socket: "{{ tree }}/no.sock"
+      register: info
+
+    - name: Decide
+      ansible.builtin.debug:
+        msg: >-
+          {{ info.runtime | multiarch.kolla.cgroup_driver_decision('', 'h1', engine='docker',
+             settings={'exec-opts': ['native.umask=normal']}) }}
+
+    - name: Refuse
+      block:
+        - name: An override that contradicts kubelet
+          ansible.builtin.debug:
+            msg: "{{ info.runtime | multiarch.kolla.cgroup_driver_decision('cgroupfs', 'h1') }}"
+      rescue:
+        - name: Say why
+          ansible.builtin.debug:
+            msg: "{{ ansible_failed_result.msg }}"
+"""
 
 
-def _runtime(tmp_path, kubelet=None, flags=None, containerd=None):
-    """Gather a runtime dict from files under a fake root, as the module does on a host."""
-    files = {
-        "var/lib/kubelet/config.yaml": kubelet,
-        "var/lib/kubelet/kubeadm-flags.env": flags,
-        "etc/containerd/config.toml": containerd,
-    }
-    for rel, text in files.items():
-        if text is not None:
-            path = tmp_path / rel
-            path.parent.mkdir(parents=True, exist_ok=True)
-            path.write_text(text)
-    paths = cr.default_paths(str(tmp_path))
-    paths["docker_socket"] = str(tmp_path / "no-docker.sock")
-    return cr.gather_runtime_info(paths)
+@pytest.fixture(scope="module")
+def playbook_run(tmp_path_factory):
+    tree = tmp_path_factory.mktemp("host")
+    put(tree, "/var/lib/kubelet/config.yaml", KUBELET_SYSTEMD)
+    play = tree / "play.yml"
+    play.write_text(PLAY)
+    env = dict(
+        os.environ,
+        ANSIBLE_COLLECTIONS_PATH=str(COLLECTIONS_ROOT),
+        ANSIBLE_LOAD_CALLBACK_PLUGINS="1",
+        ANSIBLE_STDOUT_CALLBACK="ansible.builtin.json",
+        ANSIBLE_LOCALHOST_WARNING="0",
+        ANSIBLE_INVENTORY_UNPARSED_WARNING="0",
+    )
+    proc = subprocess.run([str(PLAYBOOK), "-e", "tree=%s" % tree, str(play)], env=env, capture_output=True, text=True, check=False, timeout=300)
+    try:
+        tasks = json.loads(proc.stdout)["plays"][0]["tasks"]
+    except (ValueError, KeyError, IndexError):
+        pytest.fail("ansible-playbook gave no JSON result (rc %s): %s %s" % (proc.returncode, proc.stdout[-2000:], proc.stderr[-2000:]))
+    assert proc.returncode == 0, proc.stdout[-3000:]
+    return {task["task"]["name"]: task["hosts"]["localhost"] for task in tasks}
 
 
-def test_kubelet_decides(tmp_path):
-    decision = cgroup_driver_decision(_runtime(tmp_path, kubelet=KUBELET_SYSTEMD), "", "h1")
+def test_the_shim_is_the_decision():
+    assert shim.FilterModule().filters() == {"cgroup_driver_decision": cgroup_driver.cgroup_driver_decision}
+
+
+def test_module_result_through_ansible(playbook_run):
+    runtime = playbook_run["Detect"]["runtime"]
+    assert runtime["files"]["kubelet_config"]["text"] == KUBELET_SYSTEMD
+    assert playbook_run["Detect"]["changed"] is False
+
+
+def test_in_a_template_over_the_modules_result(playbook_run):
+    decision = playbook_run["Decide"]["msg"]
     assert decision["driver"] == "systemd"
-    assert "config.yaml" in decision["reason"]
+    assert decision["source"] == "kubelet_config"
+    assert decision["docker_settings"] == {"exec-opts": ["native.umask=normal", "native.cgroupdriver=systemd"]}
+    assert decision["fact"]["cgroup_driver"] == "systemd"
 
 
-def test_matching_override_is_honoured(tmp_path):
-    decision = cgroup_driver_decision(_runtime(tmp_path, kubelet=KUBELET_SYSTEMD), "systemd", "h1")
-    assert decision == {"driver": "systemd", "source": "operator", "reason": "container_runtime_cgroup_driver=systemd (operator variable)"}
+def test_a_refusal_fails_the_template(playbook_run):
+    assert playbook_run["An override that contradicts kubelet"]["failed"] is True
+    assert "host h1: container_runtime_cgroup_driver is 'cgroupfs' (operator variable)" in playbook_run["Say why"]["msg"]
 
 
-def test_override_contradicting_kubelet_names_both(tmp_path):
-    with pytest.raises(AnsibleFilterError) as err:
-        cgroup_driver_decision(_runtime(tmp_path, kubelet=KUBELET_SYSTEMD), "cgroupfs", "h1")
-    msg = str(err.value)
-    assert "host h1" in msg and "'cgroupfs'" in msg and "systemd" in msg and "/var/lib/kubelet/config.yaml" in msg
-
-
-def test_override_wins_over_containerd_only(tmp_path):
-    toml = 'version = 2\n[plugins."io.containerd.grpc.v1.cri".containerd.runtimes.runc.options]\n  SystemdCgroup = true\n'
-    decision = cgroup_driver_decision(_runtime(tmp_path, containerd=toml), "cgroupfs", "h1")
-    assert decision["driver"] == "cgroupfs" and decision["source"] == "operator"
-
-
-def test_unknown_override_value(tmp_path):
-    with pytest.raises(AnsibleFilterError, match="'cgroupsv2'; use one of systemd, cgroupfs"):
-        cgroup_driver_decision(_runtime(tmp_path, kubelet=KUBELET_SYSTEMD), "cgroupsv2", "h1")
-
-
-def test_kubelet_config_and_flags_disagree(tmp_path):
-    runtime = _runtime(tmp_path, kubelet=KUBELET_SYSTEMD, flags='KUBELET_KUBEADM_ARGS="--cgroup-driver=cgroupfs"\n')
-    with pytest.raises(AnsibleFilterError) as err:
-        cgroup_driver_decision(runtime, "", "h1")
-    assert "config.yaml" in str(err.value) and "kubeadm-flags.env" in str(err.value)
-
-
-def test_kubelet_config_that_is_not_yaml_stops_the_decision(tmp_path):
-    runtime = _runtime(tmp_path, kubelet="cgroupDriver: [systemd\n  : :\n")
-    assert runtime["kubelet"]["config_error"]
-    with pytest.raises(AnsibleFilterError) as err:
-        cgroup_driver_decision(runtime, "", "h1")
-    assert "config.yaml cannot be parsed" in str(err.value)
-
-
-def test_nothing_to_decide_asks_for_the_variable(tmp_path):
-    runtime = _runtime(tmp_path)
-    if runtime["required_cgroup_driver"]["driver"]:
-        pytest.skip("this machine is a systemd host with cgroup v2: the host default decides")
-    with pytest.raises(AnsibleFilterError, match="Set container_runtime_cgroup_driver"):
-        cgroup_driver_decision(runtime, "", "h1")
-
-
-def test_input_that_is_not_a_runtime_result():
-    with pytest.raises(AnsibleFilterError, match="expects the `runtime` result"):
-        cgroup_driver_decision({"docker": {}}, "", "h1")
+def test_documented_options_match_the_function():
+    doc = yaml.safe_load((REPO / "plugins" / "filter" / "cgroup_driver_decision.yml").read_text())
+    options = set(doc["DOCUMENTATION"]["options"]) - {"_input"}
+    params = list(inspect.signature(cgroup_driver.cgroup_driver_decision).parameters)[1:]
+    assert options == set(params)
+    assert doc["DOCUMENTATION"]["positional"] == ", ".join(params[:2])
+    returned = set(doc["RETURN"]["_value"]["contains"])
+    assert returned == {"driver", "source", "reason", "engine", "docker_settings", "required", "runtime", "warnings", "fact"}

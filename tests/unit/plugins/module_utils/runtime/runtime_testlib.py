@@ -1,0 +1,91 @@
+"""Test helpers for the container runtime code: host trees, a fake dockerd, and raw results.
+
+* ``put(root, path, text)`` writes a file of a host tree built under tmp_path.
+* ``FakeDockerd(body, status)`` answers ``GET /info`` on a unix socket with ``body``
+  (the real ``docker info`` fixture in most tests), as dockerd does; a context manager.
+* ``raw_runtime(root, info=None)`` is what ``container_runtime_info`` returns for the
+  tree under ``root`` (the real gather code; no Docker asked), with ``info`` as the
+  daemon's answer when given.
+"""
+
+from __future__ import annotations
+
+import http.server
+import os
+import shutil
+import socketserver
+import tempfile
+import threading
+
+from ansible_collections.multiarch.kolla.plugins.module_utils.runtime import gather
+
+
+def put(root, relpath, content):
+    path = root / relpath.lstrip("/")
+    path.parent.mkdir(parents=True, exist_ok=True)
+    path.write_text(content, encoding="utf-8")
+    return str(path)
+
+
+class _Handler(http.server.BaseHTTPRequestHandler):
+    def do_GET(self):
+        server = self.server
+        server.requests.append(self.path)
+        if self.path == "/info" and server.info is not None:
+            status, body = server.status, server.info
+        else:
+            status, body = 404, b'{"message": "page not found"}'
+        self.send_response(status)
+        self.send_header("Content-Type", "application/json")
+        self.send_header("Content-Length", str(len(body)))
+        self.end_headers()
+        self.wfile.write(body)
+
+    def log_message(self, *args):
+        pass
+
+
+class _Server(socketserver.ThreadingMixIn, socketserver.UnixStreamServer):
+    daemon_threads = True
+
+
+class FakeDockerd:
+    """A dockerd stand-in on a unix socket under /tmp (socket paths are limited to 108 bytes)."""
+
+    def __init__(self, body, status=200):
+        self.body = body
+        self.status = status
+        self.workdir = None
+        self.server = None
+        self.socket = None
+
+    @property
+    def requests(self):
+        return self.server.requests
+
+    def __enter__(self):
+        self.workdir = tempfile.mkdtemp(prefix="fd", dir="/tmp")
+        self.socket = os.path.join(self.workdir, "docker.sock")
+        self.server = _Server(self.socket, _Handler)
+        self.server.info = self.body
+        self.server.status = self.status
+        self.server.requests = []
+        threading.Thread(target=self.server.serve_forever, kwargs={"poll_interval": 0.05}, daemon=True).start()
+        return self
+
+    def __exit__(self, *exc):
+        self.server.shutdown()
+        self.server.server_close()
+        shutil.rmtree(self.workdir, ignore_errors=True)
+
+
+def raw_runtime(root, info=None, **paths):
+    """container_runtime_info's ``runtime`` for the tree under ``root``; ``info`` stands for Docker's answer."""
+    given = gather.default_paths(str(root))
+    given["docker_socket"] = str(root / "no-docker.sock")
+    given.update(paths)
+    raw = gather.gather_runtime(given, root=str(root))
+    if info is not None:
+        raw["docker_info"].update(asked=True, info=info, error=None)
+        raw["warnings"] = [w for w in raw["warnings"] if "no-docker.sock" not in w]
+    return raw
