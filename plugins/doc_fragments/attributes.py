@@ -17,6 +17,7 @@ attributes:
     description: A second run with the same arguments, on a host nothing else changed, reports no change.
   platform:
     description: Target operating system family.
+    support: full
     platforms: posix
 """
 

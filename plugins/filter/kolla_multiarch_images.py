@@ -3,7 +3,7 @@
 # GNU General Public License v3.0+ (see COPYING or https://www.gnu.org/licenses/gpl-3.0.txt)
 """Filter kolla_multiarch_images: the images kolla-ansible would pull per host (docs in kolla_multiarch_images.yml)."""
 
-from ansible_collections.multiarch.kolla.plugins.plugin_utils.kolla_images import images
+from ansible_collections.multiarch.kolla.plugins.plugin_utils.kolla.images import images
 
 
 def kolla_multiarch_images(plan, image_names, kolla_defaults=None, globals_values=None):
@@ -11,6 +11,6 @@ def kolla_multiarch_images(plan, image_names, kolla_defaults=None, globals_value
     return images(plan, image_names, kolla_defaults=kolla_defaults, globals_values=globals_values)
 
 
-class FilterModule(object):
+class FilterModule:
     def filters(self):
         return {"kolla_multiarch_images": kolla_multiarch_images}

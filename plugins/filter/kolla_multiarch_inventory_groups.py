@@ -3,7 +3,7 @@
 # GNU General Public License v3.0+ (see COPYING or https://www.gnu.org/licenses/gpl-3.0.txt)
 """Filter kolla_multiarch_inventory_groups: groups of an ansible-inventory --list answer (docs in kolla_multiarch_inventory_groups.yml)."""
 
-from ansible_collections.multiarch.kolla.plugins.plugin_utils.kolla_multiarch import inventory_groups
+from ansible_collections.multiarch.kolla.plugins.plugin_utils.kolla.inventory import inventory_groups
 
 
 def kolla_multiarch_inventory_groups(inventory_list):
@@ -11,6 +11,6 @@ def kolla_multiarch_inventory_groups(inventory_list):
     return inventory_groups(inventory_list)
 
 
-class FilterModule(object):
+class FilterModule:
     def filters(self):
         return {"kolla_multiarch_inventory_groups": kolla_multiarch_inventory_groups}

@@ -1,14 +1,14 @@
 # -*- coding: utf-8 -*-
 # Copyright: multiarch.kolla contributors
 # GNU General Public License v3.0+ (see COPYING or https://www.gnu.org/licenses/gpl-3.0.txt)
-"""Filter kolla_multiarch_plan: decide a mixed-architecture kolla-ansible deployment (docs in kolla_multiarch_plan.yml)."""
+"""Filter kolla_multiarch_plan: what to write for a mixed-architecture kolla-ansible deployment (docs in kolla_multiarch_plan.yml)."""
 
-from ansible_collections.multiarch.kolla.plugins.plugin_utils.kolla_multiarch import (
+from ansible_collections.multiarch.kolla.plugins.plugin_utils.kolla.inventory import (
     DEFAULT_COMPUTE_GROUPS,
     DEFAULT_CONTROL_PLANE_GROUPS,
     DEFAULT_SKIP_GROUPS,
-    plan,
 )
+from ansible_collections.multiarch.kolla.plugins.plugin_utils.kolla.plan import plan
 
 
 def kolla_multiarch_plan(  # noqa: PLR0917 - a filter takes its options positionally too
@@ -21,8 +21,6 @@ def kolla_multiarch_plan(  # noqa: PLR0917 - a filter takes its options position
     skip_groups=DEFAULT_SKIP_GROUPS,
     globals_files=None,
     pci_alias=None,
-    arch_group_prefix="arch_",
-    nova_libvirt_overrides=None,
 ):
     """Plan dict: arch groups, group_vars, host_vars and nova config overrides; fails listing every problem."""
     return plan(
@@ -35,11 +33,9 @@ def kolla_multiarch_plan(  # noqa: PLR0917 - a filter takes its options position
         skip_groups=skip_groups,
         globals_files=globals_files,
         pci_alias=pci_alias,
-        arch_group_prefix=arch_group_prefix,
-        nova_libvirt_overrides=nova_libvirt_overrides,
     )
 
 
-class FilterModule(object):
+class FilterModule:
     def filters(self):
         return {"kolla_multiarch_plan": kolla_multiarch_plan}

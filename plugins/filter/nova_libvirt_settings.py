@@ -3,8 +3,8 @@
 # GNU General Public License v3.0+ (see COPYING or https://www.gnu.org/licenses/gpl-3.0.txt)
 """Filter nova_libvirt_settings: nova-compute [libvirt] settings for one host (docs in nova_libvirt_settings.yml)."""
 
-from ansible_collections.multiarch.kolla.plugins.plugin_utils.nova_libvirt import nova_libvirt_settings as _settings
-from ansible_collections.multiarch.kolla.plugins.plugin_utils.nova_libvirt import render_nova_compute_libvirt
+from ansible_collections.multiarch.kolla.plugins.plugin_utils.nova.libvirt import nova_libvirt_settings as _settings
+from ansible_collections.multiarch.kolla.plugins.plugin_utils.nova.libvirt import render_nova_compute_libvirt
 
 
 def nova_libvirt_settings(multiarch_host, overrides=None, host=None, emulated_arches=None, render=False):
@@ -15,6 +15,6 @@ def nova_libvirt_settings(multiarch_host, overrides=None, host=None, emulated_ar
     return settings
 
 
-class FilterModule(object):
+class FilterModule:
     def filters(self):
         return {"nova_libvirt_settings": nova_libvirt_settings}

@@ -239,44 +239,48 @@ class RegistryClient:
             return result
         result.update(registry=registry, repository=repository, reference=reference)
         where = "%s/%s:%s" % (registry, repository, reference) if "@" not in ref else ref
-        status, headers, body, problem = self.get(registry, repository, "manifests/" + reference, ACCEPT)
-        if status == 0:
-            result["msg"] = "%s did not answer (%s)" % (self._base(registry), body.decode("utf-8", "replace"))
+        answer = self.get(registry, repository, "manifests/" + reference, ACCEPT)
+        if self._manifest_problem(result, where, registry, answer):
             return result
-        if status in (401, 403):
-            result["status"] = "unauthorized"
-            result["msg"] = "%s: %s" % (where, problem or "access denied (HTTP %d)" % status)
-            return result
-        if status == 404:
-            result["status"] = "missing"
-            result["msg"] = "%s: the registry has no such manifest (HTTP 404%s)" % (where, _error_code(body))
-            return result
-        if status != 200:
-            result["msg"] = "%s: HTTP %d%s" % (where, status, _error_code(body))
-            return result
+        _status, headers, body, _problem = answer
         manifest = _json_object(body)
         if manifest is None:
             result["msg"] = "%s: the manifest is not a JSON object" % where
             return result
         media_type = (headers.get("Content-Type") or "").split(";")[0].strip() if headers else ""
-        media_type = manifest.get("mediaType") or media_type
-        result["media_type"] = media_type
+        result["media_type"] = manifest.get("mediaType") or media_type
         result["digest"] = headers.get("Docker-Content-Digest") if headers else None
-        if media_type in INDEX_TYPES or isinstance(manifest.get("manifests"), list):
-            for entry in manifest.get("manifests") or []:
-                plat = entry.get("platform") or {}
-                if plat.get("architecture") in (None, "unknown"):
-                    continue  # attestation manifests
-                result["platforms"].append(_platform(plat))
-            result["status"] = "found"
-            return result
-        if manifest.get("schemaVersion") == 1:
-            result["platforms"].append(_platform({"architecture": manifest.get("architecture")}))
-            result["status"] = "found"
-            return result
+        if result["media_type"] in INDEX_TYPES or isinstance(manifest.get("manifests"), list):
+            # attestation manifests name no architecture ("unknown")
+            result["platforms"] = [_platform(e.get("platform") or {}) for e in manifest.get("manifests") or []
+                                   if (e.get("platform") or {}).get("architecture") not in (None, "unknown")]
+        elif manifest.get("schemaVersion") == 1:
+            result["platforms"] = [_platform({"architecture": manifest.get("architecture")})]
+        else:
+            return self._single_image(result, where, registry, repository, manifest)
+        result["status"] = "found"
+        return result
+
+    def _manifest_problem(self, result, where, registry, answer):
+        """Fill ``result`` for a manifest request (``answer``: what ``get`` returned) that did not answer 200; True when it did not."""
+        status, _headers, body, problem = answer
+        if status == 0:
+            result["msg"] = "%s did not answer (%s)" % (self._base(registry), body.decode("utf-8", "replace"))
+        elif status in (401, 403):
+            result["status"] = "unauthorized"
+            result["msg"] = "%s: %s" % (where, problem or "access denied (HTTP %d)" % status)
+        elif status == 404:
+            result["status"] = "missing"
+            result["msg"] = "%s: the registry has no such manifest (HTTP 404%s)" % (where, _error_code(body))
+        elif status != 200:
+            result["msg"] = "%s: HTTP %d%s" % (where, status, _error_code(body))
+        return status != 200
+
+    def _single_image(self, result, where, registry, repository, manifest):
+        """A single-arch image: its arch is in the image config the manifest names."""
         config = manifest.get("config") or {}
         if not config.get("digest"):
-            result["msg"] = "%s: the manifest (%s) names no image config" % (where, media_type or "no media type")
+            result["msg"] = "%s: the manifest (%s) names no image config" % (where, result["media_type"] or "no media type")
             return result
         status, _headers, blob, problem = self.get(registry, repository, "blobs/" + config["digest"], "*/*")
         if status != 200:
@@ -290,7 +294,7 @@ class RegistryClient:
         if image_config is None:
             result["msg"] = "%s: its image config is not a JSON object" % where
             return result
-        result["platforms"].append(_platform(image_config))
+        result["platforms"] = [_platform(image_config)]
         result["status"] = "found"
         return result
 

@@ -31,8 +31,6 @@ extends_documentation_fragment:
   - multiarch.kolla.attributes.info_module
 attributes:
   platform:
-    support: full
-    platforms: posix
     details: Linux hosts (reads /proc and /sys).
 options:
   libvirt_uri:

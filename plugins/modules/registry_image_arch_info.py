@@ -25,7 +25,6 @@ extends_documentation_fragment:
   - multiarch.kolla.attributes.info_module
 attributes:
   platform:
-    platforms: posix
     details: Runs wherever the registry can be reached from, usually the kolla-ansible deploy host.
 notes:
   - "Architecture names are the collection's (C(x86_64), C(aarch64), C(ppc64le), aliases such as C(amd64)

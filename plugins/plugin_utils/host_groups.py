@@ -15,9 +15,10 @@ Controller-side logic behind the filter ``multiarch_host_groups``; the role
 """
 
 import re
-from collections.abc import Mapping
 
 from ansible.errors import AnsibleFilterError
+
+from ansible_collections.multiarch.kolla.plugins.plugin_utils import multiarch_host as facts
 
 KVM_GROUP = "kvm_hosts"
 TCG_GROUP = "tcg_only_hosts"
@@ -57,27 +58,10 @@ def _group(prefix, arch, host):
 
 def _checked_fact(multiarch_host, host):
     """(arch, kvm usable, guests) of a multiarch_host dict; HostGroupsError naming what is missing."""
-    if not isinstance(multiarch_host, Mapping):
-        raise HostGroupsError(
-            "multiarch_host_groups: %s: expected the multiarch_host dict, got %r; run the multiarch.kolla.host_facts role "
-            "(module host_arch_info) on the host first" % (_label(host), multiarch_host)
-        )
-    arch = multiarch_host.get("arch")
-    kvm = multiarch_host.get("kvm")
-    guests = multiarch_host.get("guests")
-    if not isinstance(arch, str) or not arch:
-        raise HostGroupsError("multiarch_host_groups: %s: multiarch_host has no 'arch' (got %r); run multiarch.kolla.host_facts again" % (_label(host), arch))
-    if not isinstance(kvm, Mapping) or not isinstance(kvm.get("usable"), bool):
-        raise HostGroupsError(
-            "multiarch_host_groups: %s: multiarch_host.kvm.usable must be true or false (got kvm=%r); run multiarch.kolla.host_facts again"
-            % (_label(host), kvm)
-        )
-    if not isinstance(guests, Mapping) or not all(isinstance(g, Mapping) for g in guests.values()):
-        raise HostGroupsError(
-            "multiarch_host_groups: %s: multiarch_host.guests must be a dict of guest dicts (got %r); run multiarch.kolla.host_facts again"
-            % (_label(host), guests)
-        )
-    return arch, kvm["usable"], guests
+    try:
+        return facts.checked(multiarch_host, _label(host))
+    except facts.HostFactError as exc:
+        raise HostGroupsError("multiarch_host_groups: %s" % exc) from None
 
 
 def host_groups(multiarch_host, arch_prefix=DEFAULT_ARCH_PREFIX, emulates_prefix=DEFAULT_EMULATES_PREFIX, host=None):

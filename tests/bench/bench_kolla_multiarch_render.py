@@ -1,4 +1,4 @@
-"""Benchmark: decide + render of role kolla_multiarch for synthetic clouds of 10 to 5,000 hosts.
+"""Benchmark: decide (nova_compute_arch) + plan and render (kolla_multiarch) for synthetic clouds of 10 to 5,000 hosts.
 
 For each size, builds a kolla-ansible inventory shaped like kolla's multinode
 example (3 controllers; the other hosts compute, 50% x86_64, 30% aarch64, 20%
@@ -8,11 +8,14 @@ one GPU host in 50 with a [pci] device_spec), as the JSON `ansible-inventory
 `host_arch_info` returns. Then times, with tracemalloc's peak memory:
 
   groups   kolla_multiarch_inventory_groups over the inventory JSON
-  decide   kolla_multiarch_plan (every check and every host's [libvirt] values)
-           and kolla_multiarch_images (the images of every host; "checks" is
-           the number of distinct image/arch pairs the registry check would ask)
-  render   kolla_multiarch_ini_edits plus the YAML of multiarch-groups.yml,
-           group_vars and host_vars (what the role writes)
+  decide   nova_compute_arch_plan of every compute host (the decision role
+           nova_compute_arch publishes as multiarch_nova_compute; in a real run
+           each host decides its own, in parallel)
+  plan     kolla_multiarch_plan (every check, every host's decision read) and
+           kolla_multiarch_images (the images of every host; "checks" is the
+           number of distinct image/arch pairs the registry check would ask)
+  render   kolla_multiarch_render: every INI edit, the text of multiarch-groups.yml,
+           group_vars and host_vars, and the ledger (what the role writes)
 
 and prints a table with the growth ratio per 10x hosts (linear: about 10).
 "write" and "rewrite" time module ini_batch itself (its main(), argument checks
@@ -40,8 +43,6 @@ import time
 import tracemalloc
 from pathlib import Path
 
-import yaml
-
 REPO = Path(__file__).resolve().parents[2]
 
 
@@ -58,12 +59,18 @@ def _collection():
     if str(root / "ansible_collections") not in ansible_collections.__path__:
         ansible_collections.__path__.append(str(root / "ansible_collections"))
     from ansible_collections.multiarch.kolla.plugins.modules import ini_batch  # noqa: PLC0415  pylint: disable=import-outside-toplevel
-    from ansible_collections.multiarch.kolla.plugins.plugin_utils import kolla_images, kolla_multiarch  # noqa: PLC0415  pylint: disable=import-outside-toplevel
+    from ansible_collections.multiarch.kolla.plugins.plugin_utils.kolla import (  # noqa: PLC0415  pylint: disable=import-outside-toplevel
+        images,
+        inventory,
+        plan,
+        render,
+    )
+    from ansible_collections.multiarch.kolla.plugins.plugin_utils.nova import compute_arch  # noqa: PLC0415  pylint: disable=import-outside-toplevel
 
-    return kolla_multiarch, kolla_images, ini_batch
+    return inventory, plan, images, render, compute_arch, ini_batch
 
 
-km, ki, ib = _collection()
+kinv, kplan, ki, krender, nca, ib = _collection()
 KOLLA_DEFAULTS = {"docker_registry": "quay.io", "docker_namespace": "openstack.kolla", "docker_image_name_prefix": "",
                   "openstack_release": "2026.2", "kolla_base_distro": "rocky",
                   "kolla_base_distro_version_default_map": {"debian": "trixie", "rocky": "10", "ubuntu": "noble"}}
@@ -151,22 +158,32 @@ def synthetic(n: int) -> tuple[dict, dict]:
         inventory[group] = {"children": list(parents)}
     hostvars = {}
     for i, (name, arch) in enumerate(archs.items()):
-        hv = {"multiarch_host": host_fact(arch, i)}
+        hv = {"multiarch_host": host_fact(arch, i), "multiarch_groups": {"arch": "arch_" + arch}}
         if name in controls:
-            hv["docker_custom_config"] = {"exec-opts": ["native.cgroupdriver=systemd"], "log-opts": {"max-size": "50m"}}
+            hv["multiarch_container_runtime"] = {"docker_custom_config": {"exec-opts": ["native.cgroupdriver=systemd"], "log-opts": {"max-size": "50m"}}}
         if name.startswith("cmp") and i % 50 == 0:
             hv["kolla_multiarch_pci_device_spec"] = [{"vendor_id": "10de", "product_id": "20b5"}]
         hostvars[name] = hv
     return inventory, hostvars
 
 
+def decide(hostvars: dict, computes) -> None:
+    """What role nova_compute_arch publishes on every compute host (multiarch_nova_compute)."""
+    for host in computes:
+        decision = nca.compute_arch_plan(hostvars[host]["multiarch_host"], host=host)
+        hostvars[host]["multiarch_nova_compute"] = decision["decision"]
+
+
 def run_once(inventory_json: str, hostvars: dict, write_root=None) -> dict:
     timings = {}
     start = time.perf_counter()
-    groups = km.inventory_groups(inventory_json)
+    groups = kinv.inventory_groups(inventory_json)
     timings["groups"] = time.perf_counter() - start
     start = time.perf_counter()
-    the_plan = km.plan(
+    decide(hostvars, groups["compute"])
+    timings["decide"] = time.perf_counter() - start
+    start = time.perf_counter()
+    the_plan = kplan.plan(
         groups,
         hostvars,
         image_sources_override={"ppc64le": {"registry": "registry.example.com:4000", "namespace": "kolla-ppc64le"}},
@@ -174,16 +191,14 @@ def run_once(inventory_json: str, hostvars: dict, write_root=None) -> dict:
         pci_alias=[{"name": "a100", "vendor_id": "10de", "product_id": "20b5", "device_type": "type-PF"}],
     )
     images = ki.images(the_plan, IMAGE_NAMES, KOLLA_DEFAULTS, {"kolla_base_distro": "ubuntu", "network_interface": "eth0"})
-    timings["decide"] = time.perf_counter() - start
+    timings["plan"] = time.perf_counter() - start
     timings["checks"] = len(images["checks"])
     start = time.perf_counter()
-    edits = km.ini_edits(the_plan, "[filter_scheduler]\nenabled_filters = ComputeFilter,ImagePropertiesFilter\n")
-    rendered = [yaml.safe_dump(the_plan["inventory"], default_flow_style=False)]
-    rendered += [yaml.safe_dump(v, default_flow_style=False) for v in the_plan["group_vars"].values()]
-    rendered += [yaml.safe_dump(v, default_flow_style=False) for v in the_plan["host_vars"].values()]
+    out = krender.render(the_plan, {"nova.conf": "[filter_scheduler]\nenabled_filters = ComputeFilter,ImagePropertiesFilter\n"}, {}, None)
     timings["render"] = time.perf_counter() - start
+    edits = out["ini_edits"]
     timings["edits"] = len(edits)
-    timings["files"] = len(rendered) + len({e["path"] for e in edits})
+    timings["files"] = len(out["files"]) + len({e["path"] for e in edits})
     if write_root is not None:
         start = time.perf_counter()
         timings["written"] = len(run_ini_batch(edits, write_root)["changed_files"])
@@ -206,8 +221,8 @@ def measure(n: int, repeat: int) -> dict:
     run_once(inventory_json, hostvars)
     _current, peak = tracemalloc.get_traced_memory()
     tracemalloc.stop()
-    result = {key: min(r[key] for r in runs) for key in ("groups", "decide", "render")}
-    result["total"] = result["groups"] + result["decide"] + result["render"]
+    result = {key: min(r[key] for r in runs) for key in ("groups", "decide", "plan", "render")}
+    result["total"] = result["groups"] + result["decide"] + result["plan"] + result["render"]
     result.update(hosts=n, edits=runs[0]["edits"], files=runs[0]["files"], checks=runs[0]["checks"], peak_mib=peak / 2**20)
     # Writing the nova overrides with module ini_batch, into an empty dir then again (nothing to change).
     with tempfile.TemporaryDirectory() as tmp:
@@ -227,11 +242,11 @@ def main(argv=None) -> int:
     with tempfile.TemporaryDirectory() as tmp:
         run_ini_batch([], Path(tmp))  # the first module run of a process pays one-off costs: not in the table
     rows = [measure(n, args.repeat) for n in args.sizes]
-    print("kolla_multiarch decide + render, best of %d run(s) (the least disturbed by other load)" % args.repeat)
+    print("nova_compute_arch decide + kolla_multiarch plan and render, best of %d run(s) (the least disturbed by other load)" % args.repeat)
     print("peak memory by tracemalloc; Python %s" % sys.version.split()[0])
-    columns = ("hosts", "groups s", "decide s", "render s", "total s", "peak MiB", "edits", "files", "checks", "growth/10x",
+    columns = ("hosts", "groups s", "decide s", "plan s", "render s", "total s", "peak MiB", "edits", "files", "checks", "growth/10x",
                "write s", "rewrite s")
-    header = "%7s %9s %9s %9s %9s %10s %8s %8s %7s %12s %9s %9s" % columns
+    header = "%7s %9s %9s %9s %9s %9s %10s %8s %8s %7s %12s %9s %9s" % columns
     print(header)
     print("-" * len(header))
     previous = None
@@ -243,8 +258,8 @@ def main(argv=None) -> int:
             growth = "%.1fx" % per10
             if previous["hosts"] >= 100:
                 worst = max(worst, per10)
-        print("%7d %9.3f %9.3f %9.3f %9.3f %10.1f %8d %8d %7d %12s %9.3f %9.3f" % (
-            row["hosts"], row["groups"], row["decide"], row["render"], row["total"], row["peak_mib"], row["edits"], row["files"],
+        print("%7d %9.3f %9.3f %9.3f %9.3f %9.3f %10.1f %8d %8d %7d %12s %9.3f %9.3f" % (
+            row["hosts"], row["groups"], row["decide"], row["plan"], row["render"], row["total"], row["peak_mib"], row["edits"], row["files"],
             row["checks"], growth, row["write"], row["rewrite"]))
         previous = row
     largest = rows[-1]

@@ -1,0 +1,11 @@
+# -*- coding: utf-8 -*-
+# Copyright: multiarch.kolla contributors
+# GNU General Public License v3.0+ (see COPYING or https://www.gnu.org/licenses/gpl-3.0.txt)
+"""Filter nova_compute_arch_plan: everything role nova_compute_arch decides for one host (docs in nova_compute_arch_plan.yml)."""
+
+from ansible_collections.multiarch.kolla.plugins.plugin_utils.nova.compute_arch import compute_arch_plan
+
+
+class FilterModule:
+    def filters(self):
+        return {"nova_compute_arch_plan": compute_arch_plan}

@@ -1,0 +1,116 @@
+# -*- coding: utf-8 -*-
+# Copyright: multiarch.kolla contributors
+# GNU General Public License v3.0+ (see COPYING or https://www.gnu.org/licenses/gpl-3.0.txt)
+"""Read the decide roles' facts (docs/decisions.md) for one host, as role ``kolla_multiarch`` renders them.
+
+Controller side. Nothing here decides: a fact that is missing, malformed or stale
+is a problem naming the host and the role to run, never a reason to decide again.
+"""
+
+from ansible.module_utils.common.text.converters import to_text
+
+from ansible_collections.multiarch.kolla.plugins.plugin_utils import multiarch_host as facts
+from ansible_collections.multiarch.kolla.plugins.plugin_utils.nova.compute_arch import DECISION_KEYS
+from ansible_collections.multiarch.kolla.plugins.plugin_utils.nova.libvirt import NOVA_LIBVIRT_KEYS
+from ansible_collections.multiarch.kolla.plugins.plugin_utils.nova.pci import PciConfigError, pci_device_specs
+
+# Characters any INI reader treats as the end of a line (str.splitlines' separators).
+_LINE_BREAKS = ("\n", "\r", "\x0b", "\x0c", "\x1c", "\x1d", "\x1e", "\x85", "\u2028", "\u2029")
+
+
+def get(mapping, key, default=None):
+    """``mapping[key]``, or ``default`` when absent or None.
+
+    Membership is asked first: Ansible's ``hostvars`` answers an unknown host with
+    an undefined value instead of a KeyError.
+    """
+    try:
+        if key not in mapping:
+            return default
+        value = mapping[key]
+    except (AttributeError, TypeError, KeyError):
+        return default
+    return default if value is None else value
+
+
+def host_arch_group(host, hv, member_of=""):
+    """``(arch, arch group, None)`` or ``(None, None, problem)`` from host_facts' facts; ``member_of`` names the host's groups."""
+    who = "host %s (groups %s)" % (host, member_of) if member_of else "host %s" % host
+    arch, why = facts.arch_or_reason(get(hv, "multiarch_host"))
+    if arch is None:
+        return None, None, "%s %s; fix: run the multiarch.kolla.host_facts role on it in the same play (hosts: all) before kolla_multiarch" % (who, why)
+    groups = get(hv, "multiarch_groups", {})
+    group = groups.get("arch") if isinstance(groups, dict) else None
+    if not isinstance(group, str) or not group:
+        return None, None, (
+            "%s has no multiarch_groups.arch (the arch group host_facts puts it in); fix: run the multiarch.kolla.host_facts role "
+            "of this collection version on it before kolla_multiarch" % who
+        )
+    return arch, to_text(group), None
+
+
+def docker_custom_config(host, hv, problems):
+    """The daemon.json role container_runtime decided for the host, or None when it did not run."""
+    runtime = get(hv, "multiarch_container_runtime")
+    if runtime is None:
+        return None
+    config = runtime.get("docker_custom_config") if isinstance(runtime, dict) else None
+    if config is None:
+        return None
+    if not isinstance(config, dict):
+        problems.append("host %s: multiarch_container_runtime.docker_custom_config=%r is not a dict (the daemon.json container_runtime sets)" % (host, config))
+        return None
+    return config
+
+
+def _one_line(value):
+    text = to_text(value)
+    return not any(mark in text for mark in _LINE_BREAKS)
+
+
+def _libvirt_problem(host, libvirt):
+    if not isinstance(libvirt, dict):
+        return "multiarch_nova_compute.libvirt=%r is not a dict of [libvirt] keys" % (libvirt,)
+    unknown = sorted(k for k in libvirt if k not in NOVA_LIBVIRT_KEYS)
+    if unknown:
+        owned = ", ".join(NOVA_LIBVIRT_KEYS)
+        return "multiarch_nova_compute.libvirt has keys %s that are not the collection's [libvirt] keys (%s)" % (", ".join(unknown), owned)
+    bad = sorted(k for k, v in libvirt.items() if not isinstance(v, (str, int)) or isinstance(v, bool) or not _one_line(v))
+    if bad:
+        return "multiarch_nova_compute.libvirt: %s must be one-line INI values" % ", ".join(bad)
+    return None
+
+
+def nova_compute(host, hv, arch, problems):
+    """The host's ``multiarch_nova_compute`` decision checked against the contract, or None after a problem."""
+    decision = get(hv, "multiarch_nova_compute")
+    fix = "fix: run the multiarch.kolla.nova_compute_arch role on the compute hosts (after host_facts) before kolla_multiarch"
+    if decision is None:
+        problems.append("host %s is in a compute group but has no multiarch_nova_compute decision; %s" % (host, fix))
+        return None
+    missing = [k for k in DECISION_KEYS if not isinstance(decision, dict) or k not in decision]
+    if missing:
+        problems.append("host %s: multiarch_nova_compute lacks %s (not the fact nova_compute_arch publishes); %s" % (host, ", ".join(missing), fix))
+        return None
+    if facts.arch_or_reason({"arch": decision["arch"]})[0] != arch:
+        problems.append(
+            "host %s: multiarch_nova_compute was decided for %s but the host is %s (a stale or cached decision); %s" % (host, decision["arch"], arch, fix)
+        )
+        return None
+    why = _libvirt_problem(host, decision["libvirt"])
+    if why:
+        problems.append("host %s: %s; %s" % (host, why, fix))
+        return None
+    if not isinstance(decision["provider_config"], dict):
+        problems.append("host %s: multiarch_nova_compute.provider_config=%r is not a dict; %s" % (host, decision["provider_config"], fix))
+        return None
+    return decision
+
+
+def device_specs(host, hv, problems):
+    """nova ``[pci] device_spec`` values of the host (``kolla_multiarch_pci_device_spec``)."""
+    try:
+        return pci_device_specs(get(hv, "kolla_multiarch_pci_device_spec"), host)
+    except PciConfigError as exc:
+        problems.append(to_text(exc))
+        return []

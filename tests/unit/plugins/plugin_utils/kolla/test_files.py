@@ -1,0 +1,47 @@
+"""plugins/plugin_utils/kolla/files.py: what kolla_multiarch reads, sorted by use and parsed."""
+
+from __future__ import annotations
+
+import pytest
+from ansible.errors import AnsibleFilterError
+
+from ansible_collections.multiarch.kolla.plugins.plugin_utils.kolla.files import LEDGER_NAME, inputs, paths
+from ansible_collections.multiarch.kolla.plugins.plugin_utils.nova.scheduler import SCHEDULER_LAYERS
+
+DIRS = ("/etc/kolla", "/etc/kolla/config", "/etc/kolla/inventory")
+
+
+def test_paths_name_the_layers_kolla_merges_and_the_ledger():
+    where = paths(*DIRS)
+    assert where["layers"] == ["/etc/kolla/config/" + rel for rel in SCHEDULER_LAYERS]
+    assert where["ledger"] == "/etc/kolla/config/" + LEDGER_NAME
+    assert where["vars_dirs"] == ["/etc/kolla/inventory/group_vars", "/etc/kolla/inventory/host_vars"]
+
+
+def test_inputs_sort_and_parse_every_file():
+    contents = {
+        "/etc/kolla/globals.d/10-a.yml": "openstack_release: '2026.1'\n",
+        "/etc/kolla/globals.yml": "kolla_base_distro: debian\n",
+        "/etc/kolla/config/nova.conf": "[filter_scheduler]\nenabled_filters = ComputeFilter\n",
+        "/etc/kolla/config/.multiarch-kolla.json": '{"version": 1}',
+        "/etc/kolla/inventory/host_vars/cx1.yml": "a: 1\n",
+        "/etc/kolla/inventory/group_vars/arch_x86_64.yml": "",
+    }
+    got = inputs(contents, *DIRS)
+    # kolla-ansible's order: globals.yml first, then globals.d by name (later wins).
+    assert list(got["globals"]) == ["/etc/kolla/globals.yml", "/etc/kolla/globals.d/10-a.yml"]
+    assert got["globals"]["/etc/kolla/globals.d/10-a.yml"] == {"openstack_release": "2026.1"}
+    assert got["layers"] == {"nova.conf": "[filter_scheduler]\nenabled_filters = ComputeFilter\n"}
+    assert got["vars"] == {"host_vars/cx1.yml": {"a": 1}, "group_vars/arch_x86_64.yml": None}
+    assert got["ledger"] == {"version": 1}
+
+
+def test_files_that_cannot_be_parsed_are_all_named():
+    contents = {"/etc/kolla/globals.yml": "a: [", "/etc/kolla/config/.multiarch-kolla.json": "{", "/etc/kolla/inventory/host_vars/h.yml": "b: {"}
+    with pytest.raises(AnsibleFilterError) as excinfo:
+        inputs(contents, *DIRS)
+    text = str(excinfo.value)
+    assert "(3 problems)" in text
+    assert "/etc/kolla/globals.yml is not valid YAML" in text
+    assert "/etc/kolla/config/.multiarch-kolla.json is not the JSON this role writes" in text and "remove it and run again" in text
+    assert "nothing was written" in text

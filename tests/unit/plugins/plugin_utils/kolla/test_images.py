@@ -1,0 +1,221 @@
+"""plugins/plugin_utils/kolla/images.py: where each arch's images come from, and the references kolla-ansible would pull.
+
+kolla-ansible's own expressions (ansible/group_vars/all/common.yml of 23.0.0, quoted
+below) are evaluated with Jinja2 as the oracle for each case; the Molecule scenario
+kolla_multiarch compares the result with what the real `kolla-ansible pull` asks for.
+"""
+
+from __future__ import annotations
+
+import jinja2
+import pytest
+from ansible.errors import AnsibleFilterError
+from kollatestlib import PPC_SOURCE, decided, mixed, multinode
+
+from ansible_collections.multiarch.kolla.plugins.module_utils.archtable import ARCHES
+from ansible_collections.multiarch.kolla.plugins.plugin_utils.kolla.images import KollaImagesError, image_sources, images, registry_report
+from ansible_collections.multiarch.kolla.plugins.plugin_utils.kolla.plan import plan as make_plan
+
+
+def hosts_of(**arches):
+    """Host variables after host_facts and nova_compute_arch, for hosts named after their role (ctl* are controllers)."""
+    return {host: decided(host, arch, compute=not host.startswith("ctl")) for host, arch in arches.items()}
+
+
+# --------------------------------------------------------------------------- image sources
+
+
+def test_default_sources_follow_the_arch_table():
+    sources = image_sources()
+    for arch in ("x86_64", "aarch64", "ppc64le"):
+        suffix = ARCHES[arch]["kolla_tag_suffix"]
+        if suffix is None:
+            assert arch not in sources
+        else:
+            assert sources[arch] == {"tag_suffix": suffix, "registry": None, "namespace": None}
+    assert sources["aarch64"]["tag_suffix"] == "-aarch64"
+    assert "ppc64le" not in sources
+
+
+def test_operator_sources_merge_over_defaults_and_can_remove_one():
+    sources = image_sources({"arm64": {"registry": "mirror.example:5000"}, "ppc64el": {"namespace": "kolla/ppc"}, "x86_64": None})
+    assert sources == {
+        "aarch64": {"tag_suffix": "-aarch64", "registry": "mirror.example:5000", "namespace": None},
+        "ppc64le": {"tag_suffix": "", "registry": None, "namespace": "kolla/ppc"},
+    }
+
+
+@pytest.mark.parametrize(
+    ("given", "message"),
+    [
+        ({"sparc": {}}, "unknown arch 'sparc'"),
+        ({"aarch64": "-aarch64"}, r"kolla_multiarch_image_sources.aarch64='-aarch64': give a dict"),
+        ({"aarch64": {"tag": "x"}}, r"unknown key\(s\) tag; valid keys: tag_suffix, registry, namespace"),
+        ({"aarch64": {"registry": "https://quay.io"}}, "give host\\[:port\\] without a scheme"),
+        ({"aarch64": {"namespace": "Kolla"}}, "lower-case path components"),
+        ({"aarch64": {"tag_suffix": "-arm 64"}}, "a Docker tag allows"),
+        ({"aarch64": {"registry": 5000}}, "give a string"),
+        (["aarch64"], "must be a dict"),
+    ],
+)
+def test_bad_sources_are_refused(given, message):
+    with pytest.raises(AnsibleFilterError, match=message):
+        image_sources(given)
+
+
+def test_every_bad_source_is_reported_at_once():
+    with pytest.raises(AnsibleFilterError) as excinfo:
+        image_sources({"sparc": {}, "aarch64": {"namespace": "Kolla", "registry": "https://x"}})
+    assert "(3 problems)" in str(excinfo.value)
+
+
+# --------------------------------------------------------------------------- images per host
+
+# kolla-ansible 23.0.0 defaults, as its common.yml has them (literal ones; the templates follow).
+KOLLA_DEFAULTS = {
+    "docker_registry": "quay.io",
+    "docker_namespace": "openstack.kolla",
+    "docker_image_name_prefix": "",
+    "openstack_release": "2026.2",
+    "kolla_base_distro": "rocky",
+    "kolla_base_distro_version_default_map": {"debian": "trixie", "rocky": "10", "ubuntu": "noble"},
+    "kolla_base_distro_version": "{{ kolla_base_distro_version_default_map[kolla_base_distro] }}",
+    "openstack_tag": "{{ openstack_release }}-{{ kolla_base_distro }}-{{ kolla_base_distro_version }}{{ openstack_tag_suffix }}",
+    "openstack_tag_suffix": "",
+}
+KOLLA_TEMPLATES = {
+    "docker_image_url": "{{ docker_registry ~ '/' if docker_registry else '' }}{{ docker_namespace }}/{{ docker_image_name_prefix }}",
+    "kolla_base_distro_version": "{{ kolla_base_distro_version_default_map[kolla_base_distro] }}",
+    "openstack_tag": "{{ openstack_release }}-{{ kolla_base_distro }}-{{ kolla_base_distro_version }}{{ openstack_tag_suffix }}",
+}
+NAMES = {"all": ["cron"], "control": ["nova-api"], "compute": ["nova-compute", "nova-libvirt"]}
+
+
+def kolla_oracle(plan, host, name, globals_values):
+    """Resolve <name>_image:<tag> for one host as Ansible would: defaults < group_vars < extra-vars."""
+    env = jinja2.Environment(undefined=jinja2.StrictUndefined)
+    values = {k: v for k, v in KOLLA_DEFAULTS.items() if k not in KOLLA_TEMPLATES}
+    group = next(g for g, hosts in plan["arch_groups"].items() if host in hosts)
+    values.update(plan["group_vars"][group])
+    values.update(globals_values)
+
+    def resolve(key):
+        if key in globals_values:
+            return globals_values[key]
+        return env.from_string(KOLLA_TEMPLATES[key]).render(**values)
+
+    values["kolla_base_distro_version"] = resolve("kolla_base_distro_version")
+    values["openstack_tag"] = resolve("openstack_tag")
+    values["docker_image_url"] = resolve("docker_image_url")
+    return "%s%s:%s" % (values["docker_image_url"], name, values["openstack_tag"])
+
+
+def assert_matches_kolla(plan, result, globals_values):
+    for host, refs in result["by_host"].items():
+        prefix = globals_values.get("docker_image_name_prefix", "")
+        names = [r.rsplit("/", 1)[1].split(":")[0][len(prefix) :] for r in refs]
+        assert refs == [kolla_oracle(plan, host, n, globals_values) for n in names], host
+
+
+def test_mixed_cloud_with_kolla_defaults():
+    plan = make_plan(multinode(), mixed(), image_sources_override=PPC_SOURCE)
+    result = images(plan, NAMES, KOLLA_DEFAULTS, {})
+    by_host = result["by_host"]
+    assert sorted(by_host) == ["ca1", "cp1", "ctl1", "ctl2", "ctl3", "cx1"]  # not the deploy host
+    assert by_host["ctl1"] == ["quay.io/openstack.kolla/cron:2026.2-rocky-10", "quay.io/openstack.kolla/nova-api:2026.2-rocky-10"]
+    assert by_host["cx1"] == [
+        "quay.io/openstack.kolla/cron:2026.2-rocky-10",
+        "quay.io/openstack.kolla/nova-compute:2026.2-rocky-10",
+        "quay.io/openstack.kolla/nova-libvirt:2026.2-rocky-10",
+    ]
+    assert by_host["ca1"][1] == "quay.io/openstack.kolla/nova-compute:2026.2-rocky-10-aarch64"
+    assert by_host["cp1"][1] == "registry.example.com:4000/kolla-ppc64le/nova-compute:2026.2-rocky-10"
+    assert_matches_kolla(plan, result, {})
+    # One check per distinct image and arch; the three controllers and cx1 share cron.
+    cron = [c for c in result["checks"] if c["image"].endswith("/cron:2026.2-rocky-10") and c["arch"] == "x86_64"]
+    assert cron == [{"image": "quay.io/openstack.kolla/cron:2026.2-rocky-10", "arch": "x86_64", "hosts": ["ctl1", "ctl2", "ctl3", "cx1"]}]
+    assert len(result["checks"]) == 4 + 3 + 3  # x86: cron, nova-api, nova-compute, nova-libvirt; aarch64: 3; ppc64le: 3
+    assert {c["arch"] for c in result["checks"] if "-aarch64" in c["image"]} == {"aarch64"}
+
+
+@pytest.mark.parametrize(
+    "globals_values",
+    [
+        {"kolla_base_distro": "debian"},
+        {"kolla_base_distro": "ubuntu", "openstack_release": "2026.1", "docker_registry": "registry.lab:4000"},
+        {"kolla_base_distro": "debian", "docker_registry": "", "docker_namespace": "kolla"},  # Docker Hub
+        {"docker_image_name_prefix": "centos-binary-", "kolla_base_distro_version": "9"},
+    ],
+)
+def test_operator_globals_follow_kollas_precedence(globals_values):
+    plan = make_plan(multinode(computes=("cx1", "ca1")), hosts_of(ctl1="x86_64", ctl2="x86_64", ctl3="x86_64", cx1="x86_64", ca1="aarch64"))
+    result = images(plan, NAMES, KOLLA_DEFAULTS, globals_values)
+    assert_matches_kolla(plan, result, globals_values)
+    assert all(r.endswith("-aarch64") for r in result["by_host"]["ca1"])
+
+
+def test_a_fixed_openstack_tag_on_one_arch_is_used_as_it_is():
+    plan = make_plan(multinode(computes=("cx1",)), hosts_of(ctl1="x86_64", ctl2="x86_64", ctl3="x86_64", cx1="x86_64"))
+    result = images(plan, NAMES, KOLLA_DEFAULTS, {"openstack_tag": "my-build-7"})
+    assert result["by_host"]["cx1"][1] == "quay.io/openstack.kolla/nova-compute:my-build-7"
+    assert_matches_kolla(plan, result, {"openstack_tag": "my-build-7"})
+
+
+def test_templated_operator_value_is_refused_with_the_fix():
+    plan = make_plan(multinode(), mixed(), image_sources_override=PPC_SOURCE)
+    with pytest.raises(KollaImagesError, match=r"openstack_release=.\{\{ lookup.*kolla_multiarch_registry_check: false"):
+        images(plan, NAMES, KOLLA_DEFAULTS, {"openstack_release": "{{ lookup('env', 'REL') }}"})
+
+
+def test_missing_defaults_name_the_variable_and_the_fix():
+    plan = make_plan(multinode(), mixed(), image_sources_override=PPC_SOURCE)
+    with pytest.raises(KollaImagesError, match=r"need openstack_release, kolla_base_distro, kolla_base_distro_version.*kolla_multiarch_kolla_ansible_share"):
+        images(plan, NAMES, {"docker_namespace": "openstack.kolla"}, {})
+
+
+@pytest.mark.parametrize("names", [["nova-compute"], {"computes": ["x"]}, {"compute": "nova-compute"}, {"compute": [""]}])
+def test_bad_image_names_are_refused(names):
+    plan = make_plan(multinode(), mixed(), image_sources_override=PPC_SOURCE)
+    with pytest.raises(KollaImagesError, match="kolla_multiarch_registry_check_images"):
+        images(plan, names, KOLLA_DEFAULTS, {})
+
+
+def test_many_hosts_share_few_checks():
+    computes = ["c%04d" % i for i in range(3000)]
+    arches = {h: ("x86_64", "aarch64", "ppc64le")[i % 3] for i, h in enumerate(computes)}
+    plan = make_plan(multinode(computes=computes), hosts_of(ctl1="x86_64", ctl2="x86_64", ctl3="x86_64", **arches), image_sources_override=PPC_SOURCE)
+    result = images(plan, NAMES, KOLLA_DEFAULTS, {})
+    assert len(result["by_host"]) == 3003
+    assert len(result["checks"]) == 10  # independent of the host count
+    assert sum(len(c["hosts"]) for c in result["checks"]) == sum(len(v) for v in result["by_host"].values())
+
+
+# --------------------------------------------------------------------------- registry report
+
+
+def test_registry_report_gives_one_fix_per_kind_of_answer():
+    result = {
+        "images": [
+            {"image": "a", "status": "ok"},
+            {"image": "b", "status": "unauthorized"},
+            {"image": "c", "status": "wrong_arch"},
+        ],
+        "problems": ["b: unauthorized ...", "c: wrong_arch ..."],
+    }
+    report = registry_report(result, {"by_host": {"h1": [], "h2": []}}, "deploy1")
+    assert report["summary"] == "registry check: 1 of 3 image/arch pairs usable, for 2 hosts"
+    assert report["problems"] == result["problems"]
+    assert report["fix"].startswith("Fix: unauthorized: give kolla_multiarch_registry_credentials")
+    assert "wrong_arch: the tag has no image for that architecture" in report["fix"]
+    assert "missing:" not in report["fix"] and "error:" not in report["fix"]
+    assert report["fix"].endswith("or turn the check off with kolla_multiarch_registry_check: false.")
+
+
+def test_registry_report_names_the_deploy_host_for_unreachable_registries():
+    report = registry_report({"images": [{"status": "error"}], "problems": ["x"]}, {}, "deploy1")
+    assert "that it answers from deploy1" in report["fix"]
+
+
+def test_registry_report_has_no_fix_when_every_image_is_usable():
+    report = registry_report({"images": [{"status": "ok"}], "problems": []}, {"by_host": {"h": []}})
+    assert report["fix"] == "" and report["problems"] == []
