@@ -2,7 +2,7 @@
 
 * Makes the repository importable as ``ansible_collections.multiarch.kolla``
   (a collections tree under ``.cache/`` whose leaf is a link to the repository;
-  no manual step).
+  no manual step), and the shared test helpers of ``tests/lib`` importable by name.
 * ``fixture_file(*parts)`` resolves real-world data under ``../shared/fixtures``
   (or ``$MULTIARCH_SHARED/fixtures``). A missing fixture fails the test under
   ``CI=true`` and is reported as skipped, with the reason, elsewhere.
@@ -43,6 +43,11 @@ def _install_collection_tree() -> None:
 
 
 _install_collection_tree()
+
+# Shared test helpers (tests/lib) and the lab's test registry helper (tests/lab), importable by name.
+for _helpers in (REPO / "tests" / "lib", REPO / "tests" / "lab"):
+    if str(_helpers) not in sys.path:
+        sys.path.insert(0, str(_helpers))
 
 
 def shared_dir() -> Path:

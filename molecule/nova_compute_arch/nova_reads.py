@@ -14,9 +14,8 @@ import sys
 import tempfile
 from pathlib import Path
 
-import yaml
-
 import nova.conf
+import yaml
 from nova.compute import provider_config
 from nova.virt.libvirt import utils as libvirt_utils
 from oslo_log import log

@@ -9,7 +9,6 @@ The filter's documentation must name every keyword the function takes.
 
 from __future__ import annotations
 
-import inspect
 import json
 import os
 import subprocess
@@ -17,10 +16,8 @@ import sys
 from pathlib import Path
 
 import pytest
-import yaml
-from conftest import COLLECTIONS_ROOT, REPO
-
-sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "module_utils" / "runtime"))
+from conftest import COLLECTIONS_ROOT
+from filterdocs import check_documented_options
 from runtime_testlib import put
 
 from ansible_collections.multiarch.kolla.plugins.filter import cgroup_driver_decision as shim
@@ -105,10 +102,6 @@ def test_a_refusal_fails_the_template(playbook_run):
 
 
 def test_documented_options_match_the_function():
-    doc = yaml.safe_load((REPO / "plugins" / "filter" / "cgroup_driver_decision.yml").read_text())
-    options = set(doc["DOCUMENTATION"]["options"]) - {"_input"}
-    params = list(inspect.signature(cgroup_driver.cgroup_driver_decision).parameters)[1:]
-    assert options == set(params)
-    assert doc["DOCUMENTATION"]["positional"] == ", ".join(params[:2])
-    returned = set(doc["RETURN"]["_value"]["contains"])
+    docs = check_documented_options("cgroup_driver_decision", cgroup_driver.cgroup_driver_decision)
+    returned = set(docs["RETURN"]["_value"]["contains"])
     assert returned == {"driver", "source", "reason", "engine", "docker_settings", "required", "runtime", "warnings", "fact"}

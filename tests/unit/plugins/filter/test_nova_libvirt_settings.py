@@ -1,320 +1,67 @@
-"""Tests for the nova_libvirt_settings filter (plugin_utils/nova_libvirt.py).
+"""Filter nova_libvirt_settings: the shim over plugin_utils/nova/libvirt.py, its documentation, and calls through Ansible.
 
-Oracles: nova 34's own option definitions (oslo.config parses every rendered
-[libvirt] section), nova's libvirt driver code (CPU model checks, default machine
-type, PCIe root ports), libvirt's CPU map (daemon-less test:///default) and, for
-tests marked ``libvirt``, the libvirt daemon on this machine starting the guests.
+The decision itself is tested in tests/unit/plugins/plugin_utils/nova/test_libvirt.py.
 """
 
 from __future__ import annotations
 
-import configparser
 import json
 import os
-import shutil
 import subprocess
 import sys
-import types
-import uuid
-import xml.etree.ElementTree as ET
 from pathlib import Path
 
 import pytest
-from ansible.errors import AnsibleFilterError
-from conftest import COLLECTIONS_ROOT, fixture_file, fixture_files, unavailable
+from conftest import COLLECTIONS_ROOT
+from filterdocs import check_documented_options, filter_plugin, through_ansible
 
-from ansible_collections.multiarch.kolla.plugins.filter.nova_libvirt_settings import FilterModule
-from ansible_collections.multiarch.kolla.plugins.module_utils import libvirt_caps
-from ansible_collections.multiarch.kolla.plugins.module_utils.archtable import ARCHES
-from ansible_collections.multiarch.kolla.plugins.plugin_utils.nova_libvirt import (
-    NOVA_LIBVIRT_KEYS,
-    nova_libvirt_settings,
-    render_nova_compute_libvirt,
-)
+from ansible_collections.multiarch.kolla.plugins.plugin_utils.nova.libvirt import nova_libvirt_settings, render_nova_compute_libvirt
 
-nova_conf = pytest.importorskip("nova.conf")
-from nova.virt.libvirt import driver as nova_driver  # noqa: E402
-from nova.virt.libvirt import utils as nova_utils  # noqa: E402
-from oslo_config import cfg  # noqa: E402
-
-libvirt = pytest.importorskip("libvirt")
-
-FILTER = FilterModule().filters()["nova_libvirt_settings"]
-
-# --------------------------------------------------------------------------- hosts
-
-# Hand-made guests following docs/multiarch_host.md (model lists as domain
-# capabilities report them: usable models only).
-HAND_GUESTS = {
-    "x86_64": {
-        "machines": ["pc", "pc-i440fx-7.2", "pc-q35-7.2", "q35"],
-        "cpu_models": ["Haswell-noTSX", "Nehalem", "SandyBridge", "Westmere", "kvm64", "qemu64"],
-        "emulator": "/usr/bin/qemu-system-x86_64",
-    },
-    "aarch64": {
-        "machines": ["virt", "virt-7.2"],
-        "cpu_models": ["cortex-a57", "cortex-a72", "max", "neoverse-n1"],
-        "emulator": "/usr/bin/qemu-system-aarch64",
-    },
-    "ppc64le": {
-        "machines": ["pseries", "pseries-7.2"],
-        "cpu_models": ["POWER10", "POWER7", "POWER8", "POWER9"],
-        "emulator": "/usr/bin/qemu-system-ppc64",
-    },
-}
+FILTER = filter_plugin("nova_libvirt_settings")
 
 
-def make_host(arch, kvm=True, guests=None, name="web-1"):
-    if guests is None:
-        guests = [arch]
-    built = {}
-    for guest in guests:
-        entry = {"accel": "kvm" if kvm and guest == arch else "tcg", "domain_types": ["qemu"] + (["kvm"] if kvm and guest == arch else [])}
-        entry.update({k: list(v) if isinstance(v, list) else v for k, v in HAND_GUESTS[guest].items()})
-        built[guest] = entry
+def host(arch, kvm, models, machines):
+    """A multiarch_host fact whose libvirt offers the host's own arch (docs/multiarch_host.md)."""
     return {
-        "hostname": name,
+        "hostname": "web-1",
         "arch": arch,
-        "kvm": {"usable": kvm, "device": kvm, "rw": kvm, "reason": None if kvm else "/dev/kvm is missing"},
-        "guests": built,
+        "kvm": {"usable": kvm, "reason": None if kvm else "/dev/kvm is missing"},
+        "guests": {arch: {"accel": "kvm" if kvm else "tcg", "machines": machines, "cpu_models": models}},
     }
 
 
-# Domain capabilities fixtures folded into each host capabilities fixture: the
-# host's own arch and, for the multiarch x86_64 host, its emulated aarch64 guest.
-DOMCAPS_FOR = {
-    "caps_aarch64_kvm_minimal_qemucaps.xml": ["domcaps_aarch64_kvm_virt_efi.xml"],
-    "caps_aarch64_kvm_neoverse_n1.xml": ["domcaps_aarch64_kvm_virt_efi.xml"],
-    "caps_ppc64le_kvm_power8.xml": ["domcaps_ppc64le_kvm_pseries_nofirmware.xml"],
-    "caps_x86_64_host_riscv64_tcg_guest.xml": ["domcaps_riscv64_qemu_tcg_virt.xml"],
-    "caps_x86_64_kvm_intel_multiarch_tcg.xml": ["domcaps_x86_64_kvm_q35_efi_secboot.xml", "domcaps_aarch64_qemu_tcg_virt_aavmf.xml"],
-    "caps_x86_64_kvm_many_tcg_guests.xml": ["domcaps_x86_64_kvm_q35_loader_no_firmware_enum.xml"],
-    "caps_x86_64_tcg_only_nokvm.xml": [],
-}
+ARM = host("aarch64", True, ["cortex-a57", "cortex-a72", "max", "neoverse-n1"], ["virt", "virt-7.2"])
+PPC = host("ppc64le", False, ["POWER10", "POWER7", "POWER8", "POWER9"], ["pseries", "pseries-7.2"])
 
 
-def fixture_host(caps_name, kvm=None):
-    """multiarch_host from a capabilities fixture plus its domain capabilities.
-
-    ``kvm``: None keeps what the fixture says (a kvm domain for the host's own
-    arch), False makes the same host TCG-only (/dev/kvm not usable).
-    """
-    if caps_name not in DOMCAPS_FOR:
-        pytest.fail("no domain capabilities pairing for libvirt_caps/%s in DOMCAPS_FOR" % caps_name)
-    caps = libvirt_caps.parse_capabilities(fixture_file("libvirt_caps", caps_name).read_text())
-    domcaps = [libvirt_caps.parse_domain_capabilities(fixture_file("domain_caps", d).read_text()) for d in DOMCAPS_FOR[caps_name]]
-    guests = libvirt_caps.merge_domain_capabilities(caps["guests"], domcaps)
-    found = (guests.get(caps["host_arch"]) or {}).get("accel") == "kvm"
-    usable = found if kvm is None else kvm
-    return {
-        "hostname": caps_name,
-        "arch": caps["host_arch"],
-        "cpu": {"vendor": caps["host_cpu"]["vendor"], "model": caps["host_cpu"]["model"]},
-        "kvm": {"usable": usable, "reason": None if usable else "no usable /dev/kvm"},
-        "guests": guests,
-        "guest_source": "libvirt",
-        "host_cpu_xml": caps["host_cpu_xml"],
+def test_shim_calls_the_decision_and_renders_on_request():
+    assert FILTER(ARM) == nova_libvirt_settings(ARM)
+    assert FILTER(ARM) == {
+        "virt_type": "kvm",
+        "cpu_mode": "host-passthrough",
+        "cpu_models": [],
+        "cpu_model_extra_flags": [],
+        "hw_machine_type": "aarch64=virt",
+        "num_pcie_ports": 16,
     }
-
-
-def expect(virt_type, cpu_mode, cpu_models, hw_machine_type, num_pcie_ports, flags=()):  # noqa: PLR0917
-    return {
-        "virt_type": virt_type,
-        "cpu_mode": cpu_mode,
-        "cpu_models": list(cpu_models),
-        "cpu_model_extra_flags": list(flags),
-        "hw_machine_type": hw_machine_type,
-        "num_pcie_ports": num_pcie_ports,
-    }
-
-
-# --------------------------------------------------------------------------- rule table
-
-HAND_EXPECTED = {
-    ("x86_64", True): expect("kvm", "host-model", [], "x86_64=q35", 16),
-    ("x86_64", False): expect("qemu", "custom", ["Nehalem"], "x86_64=q35", 16),
-    ("aarch64", True): expect("kvm", "host-passthrough", [], "aarch64=virt", 16),
-    ("aarch64", False): expect("qemu", "custom", ["cortex-a72"], "aarch64=virt", 16),
-    ("ppc64le", True): expect("kvm", "host-model", [], "ppc64le=pseries", None),
-    ("ppc64le", False): expect("qemu", "custom", ["POWER9"], "ppc64le=pseries", None),
-}
-
-
-@pytest.mark.parametrize(("arch", "kvm"), sorted(HAND_EXPECTED), ids=str)
-def test_rule_table_per_arch_and_accel(arch, kvm):
-    assert nova_libvirt_settings(make_host(arch, kvm)) == HAND_EXPECTED[(arch, kvm)]
-
-
-MULTI = "x86_64=q35,aarch64=virt,ppc64le=pseries,ppc64=pseries,s390x=s390-ccw-virtio,i686=q35,armv7l=virt"
-FIXTURE_EXPECTED = {
-    ("caps_aarch64_kvm_minimal_qemucaps.xml", "as-found"): expect("kvm", "host-passthrough", [], "aarch64=virt", 16),
-    ("caps_aarch64_kvm_minimal_qemucaps.xml", "no-kvm"): expect("qemu", "custom", ["cortex-a72"], "aarch64=virt", 16),
-    ("caps_aarch64_kvm_neoverse_n1.xml", "as-found"): expect("kvm", "host-passthrough", [], "aarch64=virt,armv7l=virt", 16),
-    ("caps_aarch64_kvm_neoverse_n1.xml", "no-kvm"): expect("qemu", "custom", ["cortex-a72"], "aarch64=virt,armv7l=virt", 16),
-    ("caps_ppc64le_kvm_power8.xml", "as-found"): expect("kvm", "host-model", [], "ppc64le=pseries,ppc64=pseries", None),
-    ("caps_ppc64le_kvm_power8.xml", "no-kvm"): expect("qemu", "custom", ["POWER9"], "ppc64le=pseries,ppc64=pseries", None),
-    # libvirt offers only an emulated riscv64 guest here: every guest is foreign, so cpu_mode none.
-    ("caps_x86_64_host_riscv64_tcg_guest.xml", "as-found"): expect("qemu", "none", [], "riscv64=virt", 16),
-    ("caps_x86_64_host_riscv64_tcg_guest.xml", "no-kvm"): expect("qemu", "none", [], "riscv64=virt", 16),
-    ("caps_x86_64_kvm_intel_multiarch_tcg.xml", "as-found"): expect("kvm", "host-model", [], MULTI, 16),
-    ("caps_x86_64_kvm_intel_multiarch_tcg.xml", "no-kvm"): expect("qemu", "custom", ["Nehalem"], MULTI, 16),
-    # QEMU 0.x era: no q35 for x86_64, aarch64 only 'machvirt'; riscv64 offers virt.
-    ("caps_x86_64_kvm_many_tcg_guests.xml", "as-found"): expect("kvm", "host-model", [], "riscv64=virt", 16),
-    ("caps_x86_64_kvm_many_tcg_guests.xml", "no-kvm"): expect("qemu", "custom", ["Nehalem"], "riscv64=virt", 16),
-    # No domain capabilities: model list unknown, the table's first TCG model; no guest offers q35.
-    ("caps_x86_64_tcg_only_nokvm.xml", "as-found"): expect("qemu", "custom", ["Nehalem"], None, 16),
-    ("caps_x86_64_tcg_only_nokvm.xml", "no-kvm"): expect("qemu", "custom", ["Nehalem"], None, 16),
-}
-VARIANTS = {"as-found": None, "no-kvm": False}
-
-
-@pytest.mark.parametrize("variant", sorted(VARIANTS))
-@pytest.mark.parametrize("path", fixture_files("libvirt_caps", "*.xml"), ids=lambda p: p.name)
-def test_every_capabilities_fixture_has_its_expected_settings(path, variant):
-    fixture_file("libvirt_caps", path.name)
-    key = (path.name, variant)
-    if key not in FIXTURE_EXPECTED:
-        pytest.fail("no expected settings for libvirt_caps/%s (%s) in FIXTURE_EXPECTED" % key)
-    assert nova_libvirt_settings(fixture_host(path.name, VARIANTS[variant])) == FIXTURE_EXPECTED[key]
-
-
-@pytest.mark.parametrize("path", fixture_files("domain_caps", "*.xml"), ids=lambda p: p.name)
-def test_every_domain_capabilities_fixture_is_used(path):
-    fixture_file("domain_caps", path.name)
-    assert any(path.name in names for names in DOMCAPS_FOR.values()), "domain_caps/%s is paired with no capabilities fixture" % path.name
-
-
-def test_tcg_model_falls_back_along_the_table_preference():
-    host = make_host("aarch64", kvm=False)
-    host["guests"]["aarch64"]["cpu_models"] = ["cortex-a15", "cortex-a57", "max"]  # an emulator without cortex-a72
-    assert nova_libvirt_settings(host)["cpu_models"] == ["cortex-a57"]
-    host["guests"]["aarch64"]["cpu_models"] = []  # unknown list: the first preference
-    assert nova_libvirt_settings(host)["cpu_models"] == [ARCHES["aarch64"]["tcg_cpu_models"][0]]
-    host["guests"]["aarch64"]["cpu_models"] = ["cortex-a15", "pxa270"]
-    with pytest.raises(AnsibleFilterError, match=r"web-1.*cortex-a72, cortex-a57, max.*cortex-a15, pxa270"):
-        nova_libvirt_settings(host)
-
-
-def test_emulated_arches_force_cpu_mode_none():
-    host = make_host("x86_64", kvm=True, guests=["x86_64", "aarch64", "ppc64le"])
-    got = nova_libvirt_settings(host, emulated_arches=["arm64", "ppc64el"])
-    assert got == expect("kvm", "none", [], "x86_64=q35,aarch64=virt,ppc64le=pseries", 16)
-    # i686 runs natively under KVM on x86_64: not emulated, no change.
-    assert nova_libvirt_settings(host, emulated_arches=["i686"])["cpu_mode"] == "host-model"
-    tcg = nova_libvirt_settings(make_host("aarch64", kvm=False, guests=["aarch64", "x86_64"]), emulated_arches="x86_64")
-    assert tcg == expect("qemu", "none", [], "x86_64=q35,aarch64=virt", 16)
-
-
-def test_overrides_win_per_key():
-    host = make_host("x86_64", kvm=True, guests=["x86_64", "aarch64"])
-    got = nova_libvirt_settings(
-        host,
-        {
-            "cpu_mode": "custom",
-            "cpu_models": "nehalem, Westmere",  # nova maps names case-insensitively; the emulator's spelling is written
-            "cpu_model_extra_flags": ["+pcid", "-hle"],
-            "hw_machine_type": {"x86_64": "pc-q35-7.2"},
-            "num_pcie_ports": "8",
-            "virt_type": None,  # null: not overridden
-        },
-    )
-    assert got == expect("kvm", "custom", ["Nehalem", "Westmere"], "x86_64=pc-q35-7.2", 8, flags=["+pcid", "-hle"])
-    got = nova_libvirt_settings(host, {"virt_type": "qemu", "hw_machine_type": "aarch64=virt-7.2,x86_64=q35", "num_pcie_ports": 0})
-    assert got == expect("qemu", "custom", ["Nehalem"], "aarch64=virt-7.2,x86_64=q35", 0)
-    assert nova_libvirt_settings(host, {"cpu_mode": "none"})["cpu_mode"] == "none"
-    assert nova_libvirt_settings(make_host("x86_64", kvm=False), {"cpu_mode": "host-model"})["cpu_mode"] == "host-model"
-
-
-def test_power_compat_models_with_custom_under_kvm():
-    host = make_host("ppc64le", kvm=True)
-    assert nova_libvirt_settings(host, {"cpu_mode": "custom", "cpu_models": ["power8"]})["cpu_models"] == ["POWER8"]
-    host["guests"]["ppc64le"]["cpu_models"] = []  # unknown list: the table's compat models are checked
-    assert nova_libvirt_settings(host, {"cpu_mode": "custom", "cpu_models": ["POWER9"]})["cpu_models"] == ["POWER9"]
-    with pytest.raises(AnsibleFilterError, match=r"web-1.*cpu_models.*POWER5"):
-        nova_libvirt_settings(host, {"cpu_mode": "custom", "cpu_models": ["POWER5"]})
-
-
-def test_baseline_shaped_override_passes_on_a_tsx_less_host():
-    """libvirt's baseline for the noTSX host is Skylake-Client-IBRS minus hle/rtm; its usable list lacks the plain model."""
-    host = fixture_host("caps_x86_64_kvm_intel_multiarch_tcg.xml")
-    assert "Skylake-Client-IBRS" not in host["guests"]["x86_64"]["cpu_models"]
-    over = {"cpu_mode": "custom", "cpu_models": ["Skylake-Client-IBRS"], "cpu_model_extra_flags": ["-hle", "-rtm"]}
-    assert nova_libvirt_settings(host, over) == expect("kvm", "custom", ["Skylake-Client-IBRS"], MULTI, 16, flags=["-hle", "-rtm"])
-    with pytest.raises(AnsibleFilterError, match=r"cpu_models: Skylake-Client-IBRS is not a model"):
-        nova_libvirt_settings(host, {"cpu_mode": "custom", "cpu_models": ["Skylake-Client-IBRS"]})
-
-
-ERRORS = [
-    ("unknown-key", "x86_64", True, {"cpu_model": "Nehalem"}, {}, ["web-1", "cpu_model", "'Nehalem'", "valid keys"]),
-    ("bad-cpu-mode", "x86_64", True, {"cpu_mode": "host"}, {}, ["web-1", "cpu_mode='host'", "host-model, host-passthrough, custom, none"]),
-    ("host-model-aarch64", "aarch64", True, {"cpu_mode": "host-model"}, {}, ["web-1", "cpu_mode=host-model", "aarch64"]),
-    ("passthrough-tcg", "x86_64", False, {"cpu_mode": "host-passthrough"}, {}, ["web-1", "cpu_mode=host-passthrough", "qemu"]),
-    ("host-model-ppc-tcg", "ppc64le", False, {"cpu_mode": "host-model"}, {}, ["web-1", "cpu_mode=host-model", "custom, none"]),
-    ("model-not-in-list", "x86_64", False, {"cpu_models": ["Skylake-Server"]}, {}, ["web-1", "cpu_models", "Skylake-Server", "qemu-system-x86_64"]),
-    ("models-without-custom", "x86_64", True, {"cpu_models": ["Nehalem"]}, {}, ["web-1", "cpu_models=['Nehalem']", "cpu_mode host-model"]),
-    ("kvm-without-kvm", "x86_64", False, {"virt_type": "kvm"}, {}, ["web-1", "virt_type=kvm", "/dev/kvm is missing"]),
-    ("virt-type-lxc", "x86_64", True, {"virt_type": "lxc"}, {}, ["web-1", "virt_type='lxc'"]),
-    ("custom-kvm-no-models", "x86_64", True, {"cpu_mode": "custom"}, {}, ["web-1", "cpu_mode=custom", "cpu_models"]),
-    ("pcie-too-many", "aarch64", True, {"num_pcie_ports": 29}, {}, ["web-1", "num_pcie_ports=29", "0..28"]),
-    ("pcie-negative", "x86_64", True, {"num_pcie_ports": -1}, {}, ["web-1", "num_pcie_ports=-1"]),
-    ("pcie-bool", "x86_64", True, {"num_pcie_ports": True}, {}, ["web-1", "num_pcie_ports=True"]),
-    ("pcie-text", "x86_64", True, {"num_pcie_ports": "many"}, {}, ["web-1", "num_pcie_ports='many'"]),
-    ("pcie-on-ppc", "ppc64le", True, {"num_pcie_ports": 4}, {}, ["web-1", "num_pcie_ports=4", "ppc64le"]),
-    ("machine-not-offered", "x86_64", True, {"hw_machine_type": "x86_64=pc-q35-99.0"}, {}, ["web-1", "x86_64=pc-q35-99.0", "pc-q35-7.2"]),
-    ("machine-arch-not-run", "x86_64", True, {"hw_machine_type": "aarch64=virt"}, {}, ["web-1", "aarch64=virt", "qemu-system-aarch64"]),
-    ("machine-no-equals", "x86_64", True, {"hw_machine_type": "q35"}, {}, ["web-1", "'q35'", "arch=machine"]),
-    ("machine-unknown-arch", "x86_64", True, {"hw_machine_type": {"sparc": "SS-5"}}, {}, ["web-1", "'sparc'"]),
-    ("machine-wrong-type", "x86_64", True, {"hw_machine_type": ["q35"]}, {}, ["web-1", "hw_machine_type=['q35']"]),
-    ("bad-flag", "x86_64", True, {"cpu_model_extra_flags": ["no such"]}, {}, ["web-1", "'no such'"]),
-    ("flags-with-none", "x86_64", True, {"cpu_mode": "none", "cpu_model_extra_flags": ["pcid"]}, {}, ["web-1", "cpu_model_extra_flags=['pcid']", "none"]),
-    ("emulated-no-emulator", "x86_64", True, {}, {"emulated_arches": ["riscv64"]}, ["web-1", "riscv64", "qemu-system-misc"]),
-    ("emulated-unknown-arch", "x86_64", True, {}, {"emulated_arches": ["vax"]}, ["web-1", "'vax'"]),
-    ("overrides-not-dict", "x86_64", True, ["cpu_mode=custom"], {}, ["web-1", "overrides must be a dict"]),
-    ("named-host", "x86_64", True, {"cpu_mode": "bogus"}, {"host": "compute-7"}, ["compute-7", "cpu_mode='bogus'"]),
-]
-
-
-@pytest.mark.parametrize(("arch", "kvm", "overrides", "kwargs", "words"), [e[1:] for e in ERRORS], ids=[e[0] for e in ERRORS])
-def test_invalid_overrides_fail_naming_host_key_and_value(arch, kvm, overrides, kwargs, words):
-    with pytest.raises(AnsibleFilterError) as err:
-        nova_libvirt_settings(make_host(arch, kvm), overrides, **kwargs)
-    for word in words:
-        assert word in str(err.value)
-
-
-def test_emulated_host_refuses_other_cpu_modes():
-    host = make_host("x86_64", kvm=True, guests=["x86_64", "aarch64"])
-    with pytest.raises(AnsibleFilterError, match=r"web-1: override cpu_mode=host-model while the host runs emulated aarch64"):
-        nova_libvirt_settings(host, {"cpu_mode": "host-model"}, emulated_arches=["aarch64"])
-    riscv = fixture_host("caps_x86_64_host_riscv64_tcg_guest.xml")
-    with pytest.raises(AnsibleFilterError, match=r"cpu_mode=custom while the host runs emulated riscv64"):
-        nova_libvirt_settings(riscv, {"cpu_mode": "custom", "cpu_models": ["Nehalem"]})
-
-
-@pytest.mark.parametrize(
-    ("fact", "words"),
-    [
-        ("not a dict", ["multiarch_host must be a dict"]),
-        ({"hostname": "h9", "arch": "sparc64", "guests": {}}, ["h9", "sparc64"]),
-        ({"hostname": "z1", "arch": "s390x", "guests": {}}, ["z1", "s390x", "x86_64, aarch64, ppc64le"]),
-    ],
-)
-def test_bad_facts_fail_naming_the_host(fact, words):
-    with pytest.raises(AnsibleFilterError) as err:
-        nova_libvirt_settings(fact)
-    for word in words:
-        assert word in str(err.value)
-
-
-def test_filter_plugin_and_render_option():
-    host = make_host("aarch64", kvm=True)
-    assert FILTER(host) == HAND_EXPECTED[("aarch64", True)]
-    assert FILTER(host, render=True) == {
+    assert FILTER(ARM, render=True) == render_nova_compute_libvirt(nova_libvirt_settings(ARM))
+    assert FILTER(ARM, render=True) == {
         "virt_type": "kvm",
         "cpu_mode": "host-passthrough",
         "hw_machine_type": "aarch64=virt",
         "num_pcie_ports": "16",
     }
+    over = {"cpu_models": ["POWER8"]}
+    assert FILTER(PPC, over, host="p1", emulated_arches=None) == nova_libvirt_settings(PPC, overrides=over, host="p1")
+
+
+def test_documented_options_match_the_signature():
+    check_documented_options("nova_libvirt_settings")
+
+
+def test_through_ansible():
+    got = through_ansible("ppc | multiarch.kolla.nova_libvirt_settings({'cpu_models': ['POWER8']}, render=true)", {"ppc": PPC})
+    assert got["msg"] == {"virt_type": "qemu", "cpu_mode": "custom", "cpu_models": "POWER8", "hw_machine_type": "ppc64le=pseries"}
 
 
 PLAYBOOK = """
@@ -351,7 +98,7 @@ def test_filter_through_ansible_playbook(tmp_path):
     if not binary.exists():
         pytest.skip("ansible-playbook not installed next to %s" % sys.executable)
     (tmp_path / "play.yml").write_text(PLAYBOOK)
-    (tmp_path / "vars.json").write_text(json.dumps({"ppc": make_host("ppc64le", kvm=False), "arm": make_host("aarch64")}))
+    (tmp_path / "vars.json").write_text(json.dumps({"ppc": PPC, "arm": ARM}))
     env = dict(os.environ, ANSIBLE_COLLECTIONS_PATH=str(COLLECTIONS_ROOT), ANSIBLE_LOCALHOST_WARNING="false")
     proc = subprocess.run(
         [str(binary), "-i", "localhost,", "-e", "@%s" % (tmp_path / "vars.json"), str(tmp_path / "play.yml")],
@@ -359,280 +106,3 @@ def test_filter_through_ansible_playbook(tmp_path):
     )
     assert proc.returncode == 0, proc.stdout + proc.stderr
     assert "failed=0" in proc.stdout and "rescued=1" in proc.stdout
-
-
-# --------------------------------------------------------------------------- nova oracle
-
-OVERRIDE_SETS = {
-    ("x86_64", True): [
-        {"cpu_mode": "host-passthrough"},
-        {"cpu_mode": "custom", "cpu_models": ["Nehalem", "Haswell-noTSX"], "cpu_model_extra_flags": ["+pcid", "-hle", "vmx"]},
-        {"cpu_mode": "none", "num_pcie_ports": 28},
-        {"virt_type": "qemu"},
-    ],
-    ("x86_64", False): [
-        {"cpu_models": ["qemu64"], "num_pcie_ports": 0},
-        {"cpu_mode": "host-model", "hw_machine_type": "x86_64=pc-q35-7.2"},
-        {"cpu_mode": "none"},
-    ],
-    ("aarch64", True): [
-        {"cpu_mode": "custom", "cpu_models": ["max"]},
-        {"cpu_mode": "none", "num_pcie_ports": 28},
-        {"virt_type": "qemu", "cpu_models": ["max"]},
-    ],
-    ("aarch64", False): [
-        {"cpu_models": ["neoverse-n1"], "hw_machine_type": {"aarch64": "virt-7.2"}},
-        {"cpu_mode": "none", "num_pcie_ports": 1},
-    ],
-    ("ppc64le", True): [
-        {"cpu_mode": "custom", "cpu_models": ["POWER8"]},
-        {"cpu_mode": "host-passthrough", "hw_machine_type": "ppc64le=pseries-7.2"},
-        {"virt_type": "qemu"},
-    ],
-    ("ppc64le", False): [
-        {"cpu_models": ["POWER10"]},
-        {"cpu_mode": "none"},
-    ],
-}
-
-
-def _cases():
-    cases = []
-    for (arch, kvm), sets in sorted(OVERRIDE_SETS.items()):
-        tag = "%s-%s" % (arch, "kvm" if kvm else "tcg")
-        cases.append(pytest.param(make_host(arch, kvm), {}, {}, id="%s-defaults" % tag))
-        for index, over in enumerate(sets):
-            cases.append(pytest.param(make_host(arch, kvm), over, {}, id="%s-override%d" % (tag, index)))
-    emulating = make_host("x86_64", True, ["x86_64", "aarch64", "ppc64le"])
-    cases.append(pytest.param(emulating, {}, {"emulated_arches": ["aarch64", "ppc64le"]}, id="x86_64-emulating"))
-    cases.append(pytest.param(make_host("aarch64", False, ["aarch64", "x86_64"]), {}, {"emulated_arches": ["x86_64"]}, id="aarch64-emulating"))
-    for name in sorted(DOMCAPS_FOR):
-        for variant, kvm in sorted(VARIANTS.items()):
-            cases.append(pytest.param(name, {}, {"_fixture": kvm}, id="%s-%s" % (name, variant)))
-    return cases
-
-
-def _resolve(host, kwargs):
-    kwargs = dict(kwargs)
-    if isinstance(host, str):
-        host = fixture_host(host, kwargs.pop("_fixture"))
-    return host, kwargs
-
-
-def _write_ini(path, rendered):
-    parser = configparser.ConfigParser(interpolation=None)
-    parser.optionxform = str
-    parser["libvirt"] = rendered
-    with open(path, "w", encoding="utf-8") as handle:
-        parser.write(handle)
-    return path
-
-
-def _nova_value(settings, key):
-    """The value oslo.config must read back for ``key`` (nova's default where the key is not written)."""
-    value = settings[key]
-    if key == "hw_machine_type":
-        return value.split(",") if value else None
-    if key == "num_pcie_ports":
-        return 0 if value is None else value
-    return value
-
-
-@pytest.mark.parametrize(("host", "overrides", "kwargs"), _cases())
-def test_rendered_section_loads_with_nova_option_definitions(host, overrides, kwargs, tmp_path):
-    host, kwargs = _resolve(host, kwargs)
-    settings = nova_libvirt_settings(host, overrides, **kwargs)
-    rendered = render_nova_compute_libvirt(settings)
-    registered = {opt.dest for opt in nova_conf.libvirt.ALL_OPTS}
-    assert set(rendered) <= registered, "keys nova does not define: %s" % sorted(set(rendered) - registered)
-    path = _write_ini(tmp_path / "nova-compute.conf", rendered)
-
-    conf = cfg.ConfigOpts()
-    nova_conf.libvirt.register_opts(conf)
-    conf(args=[], project="nova", default_config_files=[str(path)], default_config_dirs=[])
-    # Reading a value runs oslo's type and choices checks (ConfigFileValueError when invalid).
-    for key in NOVA_LIBVIRT_KEYS:
-        assert getattr(conf.libvirt, key) == _nova_value(settings, key), key
-
-
-@pytest.fixture
-def nova_global_conf():
-    """nova.conf.CONF (every nova option registered), cleared after the test."""
-    conf = nova_conf.CONF
-    yield conf
-    conf.clear()
-
-
-class _FakeHost:
-    """nova Host stand-in: the CPU model names come from libvirt's own CPU map (test:///default)."""
-
-    def __init__(self, arch):
-        self.arch = arch
-
-    def get_cpu_model_names(self):
-        conn = libvirt.open("test:///default")
-        try:
-            return conn.getCPUModelNames(self.arch)
-        finally:
-            conn.close()
-
-    def get_capabilities(self):
-        return types.SimpleNamespace(host=types.SimpleNamespace(cpu=types.SimpleNamespace(arch=self.arch)))
-
-
-def nova_driver_for(arch, compare_calls):
-    """The nova LibvirtDriver methods under test, bound to a minimal stand-in object."""
-    fake = types.SimpleNamespace(_host=_FakeHost(arch), cpu_models_mapping={}, cpu_model_flag_mapping={})
-    fake._get_cpu_info = lambda: {"arch": arch}
-    for name in ("_get_cpu_model_mapping", "_prepare_cpu_flag", "_check_cpu_compatibility", "_get_guest_cpu_model_config", "_guest_needs_pcie"):
-        setattr(fake, name, types.MethodType(getattr(nova_driver.LibvirtDriver, name), fake))
-    real_compare = types.MethodType(nova_driver.LibvirtDriver._compare_cpu, fake)
-
-    def compare(cpu, info, instance):
-        compare_calls.append(cpu)
-        if nova_conf.CONF.libvirt.virt_type == "kvm":
-            return None  # compares against this machine's hypervisor CPU: not the host under test
-        return real_compare(cpu, info, instance)
-
-    fake._compare_cpu = compare
-    return fake
-
-
-@pytest.mark.parametrize(("host", "overrides", "kwargs"), _cases())
-def test_nova_driver_accepts_the_settings(host, overrides, kwargs, tmp_path, nova_global_conf):
-    host, kwargs = _resolve(host, kwargs)
-    settings = nova_libvirt_settings(host, overrides, **kwargs)
-    path = _write_ini(tmp_path / "nova-compute.conf", render_nova_compute_libvirt(settings))
-    nova_global_conf(args=[], project="nova", default_config_files=[str(path)], default_config_dirs=[])
-    arch = host["arch"]
-    calls = []
-    driver = nova_driver_for(arch, calls)
-
-    driver._check_cpu_compatibility()  # nova-compute's start-up check: raises Invalid/InvalidCPUInfo
-    if settings["cpu_mode"] == "custom":
-        assert [c.model for c in calls] == settings["cpu_models"]
-        assert {(f.name, f.policy) for f in calls[0].features} == {
-            (f.lstrip("+-"), "disable" if f.startswith("-") else "require") for f in settings["cpu_model_extra_flags"]
-        }
-    else:
-        assert calls == []
-
-    cpu = driver._get_guest_cpu_model_config(None, arch)
-    if settings["cpu_mode"] == "none":
-        assert (cpu.mode, cpu.model) == (None, None)
-    else:
-        assert cpu.mode == settings["cpu_mode"]
-        assert cpu.model == (settings["cpu_models"][0] if settings["cpu_models"] else None)
-
-    machines = dict(item.split("=") for item in (settings["hw_machine_type"] or "").split(",") if item)
-    for guest_arch, machine in machines.items():
-        assert nova_utils.get_default_machine_type(guest_arch) == machine
-    if settings["num_pcie_ports"] and arch in machines:
-        assert driver._guest_needs_pcie(types.SimpleNamespace(os_mach_type=machines[arch])) is True
-    if "num_pcie_ports" not in overrides:
-        assert (settings["num_pcie_ports"] is not None) == ARCHES[arch]["pcie_root_ports"]
-
-
-# --------------------------------------------------------------------------- live libvirt
-
-
-def _live_connection():
-    try:
-        return libvirt.open("qemu:///system")
-    except libvirt.libvirtError as exc:
-        unavailable("libvirt daemon not reachable at qemu:///system: %s" % exc)
-    return None  # unreachable
-
-
-def _start_guest(conn, arch, machine, cpu_xml):
-    emulator = shutil.which(ARCHES[arch]["qemu_binary"])
-    if emulator is None:
-        pytest.skip("%s is not installed on this machine" % ARCHES[arch]["qemu_binary"])
-    name = "mk-nova-test-%s" % uuid.uuid4().hex[:10]
-    xml = (
-        "<domain type='qemu'><name>%s</name><memory unit='MiB'>256</memory><vcpu>1</vcpu>"
-        "<os><type arch='%s' machine='%s'>hvm</type></os>%s<devices><emulator>%s</emulator></devices></domain>"
-        % (name, arch, machine, cpu_xml, emulator)
-    )
-    dom = conn.createXML(xml, 0)
-    try:
-        return dom.isActive()
-    finally:
-        dom.destroy()
-
-
-def _guest_cpu_xml(settings, guest_arch, nova_global_conf, tmp_path):
-    path = _write_ini(tmp_path / "nova-compute.conf", render_nova_compute_libvirt(settings))
-    nova_global_conf(args=[], project="nova", default_config_files=[str(path)], default_config_dirs=[])
-    cpu = nova_driver_for(guest_arch, [])._get_guest_cpu_model_config(None, guest_arch)
-    cpu.sockets, cpu.cores, cpu.threads = 1, 1, 1
-    return cpu.to_xml()
-
-
-LIVE_TCG = [
-    pytest.param(make_host("x86_64", False), "x86_64", {}, id="x86_64-default-model"),
-    pytest.param(make_host("aarch64", False), "aarch64", {}, id="aarch64-default-model"),
-    pytest.param(make_host("ppc64le", False), "ppc64le", {}, id="ppc64le-default-model"),
-    pytest.param("caps_aarch64_kvm_neoverse_n1.xml", "aarch64", {}, id="aarch64-fixture-no-kvm"),
-    pytest.param(make_host("x86_64", True, ["x86_64", "aarch64", "ppc64le"]), "aarch64", {"emulated_arches": ["aarch64", "ppc64le"]}, id="emulated-aarch64"),
-    pytest.param(make_host("x86_64", True, ["x86_64", "aarch64", "ppc64le"]), "ppc64le", {"emulated_arches": ["aarch64", "ppc64le"]}, id="emulated-ppc64le"),
-    pytest.param(make_host("aarch64", False, ["aarch64", "x86_64"]), "x86_64", {"emulated_arches": ["x86_64"]}, id="emulated-x86_64"),
-]
-
-
-@pytest.mark.libvirt
-@pytest.mark.parametrize(("host", "guest_arch", "kwargs"), LIVE_TCG)
-def test_live_libvirt_starts_tcg_guests_with_the_decided_cpu(host, guest_arch, kwargs, nova_global_conf, tmp_path):
-    if isinstance(host, str):
-        host = fixture_host(host, False)
-    settings = nova_libvirt_settings(host, **kwargs)
-    assert settings["virt_type"] == "qemu" or kwargs.get("emulated_arches")
-    machines = dict(item.split("=") for item in settings["hw_machine_type"].split(","))
-    cpu_xml = _guest_cpu_xml(settings, guest_arch, nova_global_conf, tmp_path)
-    conn = _live_connection()
-    try:
-        assert _start_guest(conn, guest_arch, machines[guest_arch], cpu_xml)
-    finally:
-        conn.close()
-
-
-@pytest.mark.libvirt
-@pytest.mark.parametrize(
-    "cpu_xml",
-    ["<cpu mode='host-model'/>", "<cpu mode='custom' match='exact'><model>Nehalem</model></cpu>"],
-    ids=["host-model", "x86-model"],
-)
-def test_live_libvirt_refuses_other_cpu_modes_for_a_foreign_tcg_guest(cpu_xml):
-    """Why an emulating host gets cpu_mode none: nova would put these on an aarch64 guest."""
-    conn = _live_connection()
-    try:
-        if ET.fromstring(conn.getCapabilities()).findtext("host/cpu/arch") == "aarch64":
-            pytest.skip("this machine is aarch64: an aarch64 guest is not foreign here")
-        with pytest.raises(libvirt.libvirtError):
-            _start_guest(conn, "aarch64", "virt", cpu_xml)
-    finally:
-        conn.close()
-
-
-@pytest.mark.parametrize(
-    ("arch", "model", "nova_accepts"),
-    [("x86_64", "max", False), ("ppc64le", "max", False), ("x86_64", "Nehalem", True), ("ppc64le", "POWER9", True), ("aarch64", "max", True)],
-)
-def test_nova_oracle_has_teeth_for_tcg_model_names(arch, model, nova_accepts, tmp_path, nova_global_conf):
-    """nova checks x86/POWER names against libvirt's CPU map (no 'max' there); aarch64 names are not checked."""
-    settings = {"virt_type": "qemu", "cpu_mode": "custom", "cpu_models": [model], "cpu_model_extra_flags": [], "hw_machine_type": None, "num_pcie_ports": None}
-    path = _write_ini(tmp_path / "nova-compute.conf", render_nova_compute_libvirt(settings))
-    nova_global_conf(args=[], project="nova", default_config_files=[str(path)], default_config_dirs=[])
-    driver = nova_driver_for(arch, [])
-    if nova_accepts:
-        driver._check_cpu_compatibility()
-    else:
-        with pytest.raises(Exception, match="Configured CPU model: %s is not correct" % model):
-            driver._check_cpu_compatibility()
-    # The filter refuses the same names where the emulator does not list them.
-    host = make_host(arch, kvm=False)
-    if model in host["guests"][arch]["cpu_models"]:
-        assert nova_libvirt_settings(host, {"cpu_models": [model]})["cpu_models"] == [model]
-    else:
-        with pytest.raises(AnsibleFilterError, match="cpu_models: %s is not a model" % model):
-            nova_libvirt_settings(host, {"cpu_models": [model]})

@@ -10,13 +10,9 @@ from __future__ import annotations
 
 import json
 import os
-import sys
-from pathlib import Path
 
 from ansible.module_utils import basic
 from conftest import fixture_file, run_module
-
-sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "module_utils" / "runtime"))
 from runtime_testlib import FakeDockerd, put
 
 from ansible_collections.multiarch.kolla.plugins.modules import container_runtime_info

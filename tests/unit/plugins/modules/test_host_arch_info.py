@@ -3,16 +3,12 @@
 from __future__ import annotations
 
 import os
-import sys
 import xml.etree.ElementTree as ET
-from pathlib import Path
 from types import SimpleNamespace
 
 import pytest
 import yaml
 from conftest import require_import, run_module, unavailable
-
-sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "module_utils" / "host"))
 from hosttree import host_tree, lab, write
 
 from ansible_collections.multiarch.kolla.plugins.module_utils.archtable import ARCHES, canonical_arch

@@ -11,18 +11,15 @@ import io
 import json
 import shutil
 import subprocess
-import sys
 import tarfile
 import threading
 
 import pytest
-from conftest import REPO, run_module, unavailable
+from conftest import run_module, unavailable
+from lab_registry import PASSWORD, USER, Registry, RegistryUnavailable, free_port
 
 from ansible_collections.multiarch.kolla.plugins.module_utils import registry as reg
 from ansible_collections.multiarch.kolla.plugins.modules import registry_image_arch_info as mod
-
-sys.path.insert(0, str(REPO / "tests" / "lab"))
-from lab_registry import PASSWORD, USER, Registry, RegistryUnavailable, free_port
 
 
 def _registry(tmp, auth):

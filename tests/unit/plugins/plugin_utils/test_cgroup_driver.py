@@ -10,15 +10,11 @@ from __future__ import annotations
 
 import json
 import re
-import sys
-from pathlib import Path
 
 import pytest
 import yaml
 from ansible.errors import AnsibleFilterError
 from conftest import REPO, fixture_file
-
-sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "module_utils" / "runtime"))
 from runtime_testlib import put, raw_runtime
 
 from ansible_collections.multiarch.kolla.plugins.plugin_utils import cgroup_driver as cd

@@ -2,18 +2,13 @@
 
 from __future__ import annotations
 
-import sys
-from pathlib import Path
-
 import pytest
 from conftest import fixture_file
+from hosttree import host_tree, lab
 
 from ansible_collections.multiarch.kolla.plugins.module_utils.host import collect
 from ansible_collections.multiarch.kolla.plugins.module_utils.host.libvirt_caps import parse_capabilities
 from ansible_collections.multiarch.kolla.plugins.plugin_utils.host_groups import HostGroupsError, host_groups
-
-sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "module_utils" / "host"))
-from hosttree import host_tree, lab
 
 
 def host_from_caps(name, kvm_usable):

@@ -8,12 +8,8 @@ the daemon's answer where a test needs one.
 from __future__ import annotations
 
 import json
-import sys
-from pathlib import Path
 
 from conftest import fixture_file
-
-sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "module_utils" / "runtime"))
 from runtime_testlib import put, raw_runtime
 
 from ansible_collections.multiarch.kolla.plugins.plugin_utils import runtime_facts

@@ -175,11 +175,11 @@ def test_docker_custom_config_stays_when_container_runtime_did_not_run():
 @pytest.mark.parametrize("ledger", [{"version": 99}, ["not", "a", "dict"], "text"])
 def test_a_ledger_this_version_did_not_write_is_refused(ledger):
     the_plan = plan(multinode(), mixed(), image_sources_override=PPC_SOURCE)
-    with pytest.raises(AnsibleFilterError, match="the ledger .multiarch-kolla.json is not one this version wrote"):
+    with pytest.raises(AnsibleFilterError, match=r"the ledger \.multiarch-kolla\.json is not one this version wrote"):
         render(the_plan, {}, {}, ledger)
 
 
 def test_a_vars_file_that_is_not_a_mapping_is_refused():
     the_plan = plan(multinode(), mixed(), image_sources_override=PPC_SOURCE)
-    with pytest.raises(AnsibleFilterError, match="host_vars/cx1.yml holds list, not a mapping"):
+    with pytest.raises(AnsibleFilterError, match=r"host_vars/cx1\.yml holds list, not a mapping"):
         render(the_plan, {}, {"host_vars/cx1.yml": ["a"]}, None)

@@ -60,15 +60,12 @@ import xml.etree.ElementTree as ET
 from pathlib import Path
 
 import pytest
-from conftest import in_ci, run_module
+from conftest import run_module, unavailable
 
 from ansible_collections.multiarch.kolla.plugins.module_utils.archtable import ARCHES
 from ansible_collections.multiarch.kolla.plugins.modules import host_arch_info
-from ansible_collections.multiarch.kolla.plugins.plugin_utils.nova_libvirt import (
-    glance_arch_properties,
-    nova_libvirt_settings,
-    render_nova_compute_libvirt,
-)
+from ansible_collections.multiarch.kolla.plugins.plugin_utils.nova.glance import glance_arch_properties
+from ansible_collections.multiarch.kolla.plugins.plugin_utils.nova.libvirt import nova_libvirt_settings, render_nova_compute_libvirt
 
 pytestmark = [pytest.mark.libvirt, pytest.mark.slow]
 
@@ -85,13 +82,6 @@ FIX_KERNELS = "run scripts/fetch-guest-kernels (as root; MULTIARCH_CACHE selects
 # libvirt 9.0 (Debian 12) refuses nova 34's <loader secure='no'/> next to <os firmware='efi'>;
 # later releases take it (the test drops the attribute only on this refusal, and records it).
 LOADER_SECURE_REFUSED = "loader attribute 'secure' cannot be specified when firmware autoselection is enabled"
-
-
-def unavailable(reason):
-    """A missing prerequisite fails the test under CI and skips it elsewhere."""
-    if in_ci():
-        pytest.fail(reason)
-    pytest.skip(reason)
 
 
 def guest_kernel(arch):
@@ -209,6 +199,46 @@ def wait_for_console(dom, log_path, cmdline):
     return None  # unreachable
 
 
+def define(conn, libvirt, guest, request):
+    """Define the guest nova built; a libvirt that refuses loader secure='no' gets the same request as a firmware feature."""
+    dropped = False
+    try:
+        dom = conn.defineXML(guest.to_xml())
+    except libvirt.libvirtError as exc:
+        if LOADER_SECURE_REFUSED not in str(exc):
+            raise
+        # The same request survives as <firmware><feature name='secure-boot' enabled='no'/>.
+        assert guest.os_firmware_secure is False
+        guest.os_loader_secure = None
+        dropped = True
+        dom = conn.defineXML(guest.to_xml())
+    request.node.user_properties.append(("nova_loader_secure_dropped", dropped))
+    return dom
+
+
+def check_accepted(accepted, arch, machine, facts, *, cmdline, guest):
+    """The domain libvirt stored is the one nova asked for."""
+    assert accepted.get("type") == "qemu"
+    os_type = accepted.find("os/type")
+    assert os_type.get("arch") == arch
+    # libvirt stores the alias as the versioned machine the fact names (virt -> virt-7.2).
+    assert os_type.get("machine") == facts["canonical_machines"].get(machine, machine)
+    assert accepted.findtext("os/cmdline") == cmdline
+    assert accepted.findtext("cpu/model") == guest.cpu.model
+
+
+def check_running(running, accepted, arch, facts):
+    """The running guest started from the arch's firmware with a custom CPU."""
+    loader = running.find("os/loader")
+    if ARCHES[arch]["uefi"] == "required":
+        assert accepted.find("os").get("firmware") == "efi" or accepted.find("os/loader") is not None
+        assert loader is not None and loader.get("type") == "pflash"
+        assert loader.text in facts["firmware"], (loader.text, facts["firmware"])
+    else:
+        assert loader is None  # SLOF, the machine's own firmware
+    assert running.find("cpu").get("mode") == "custom"
+
+
 @pytest.mark.parametrize(
     ("arch", "overrides"),
     [
@@ -237,51 +267,21 @@ def test_emulated_guest_boots_to_the_kernel_banner(arch, overrides, live, reques
     cmdline = "%s multiarch_boot=%s" % (CONSOLE[arch], uuid.uuid4().hex[:12])
     work = workdir()
     conn = dom = None
-    loader_secure_dropped = False
     try:
         guest = nova_guest(live.nova, settings, host, arch, kernel=kernel, work=work, cmdline=cmdline)
         assert guest.virt_type == "qemu"  # nova's downgrade for an emulated arch, whatever virt_type says
         assert guest.os_arch == arch and guest.os_mach_type == machine
         assert guest.cpu is not None and guest.cpu.mode is None and guest.cpu.model in facts["cpu_models"]
         assert (guest.os_firmware == "efi") is (ARCHES[arch]["uefi"] == "required")
-
         conn = libvirt.open(URI)
-        try:
-            dom = conn.defineXML(guest.to_xml())
-        except libvirt.libvirtError as exc:
-            if LOADER_SECURE_REFUSED not in str(exc):
-                raise
-            # The same request survives as <firmware><feature name='secure-boot' enabled='no'/>.
-            assert guest.os_firmware_secure is False
-            guest.os_loader_secure = None
-            loader_secure_dropped = True
-            dom = conn.defineXML(guest.to_xml())
-        request.node.user_properties.append(("nova_loader_secure_dropped", loader_secure_dropped))
-
+        dom = define(conn, libvirt, guest, request)
         accepted = ET.fromstring(dom.XMLDesc(libvirt.VIR_DOMAIN_XML_INACTIVE))
-        assert accepted.get("type") == "qemu"
-        os_type = accepted.find("os/type")
-        assert os_type.get("arch") == arch
-        # libvirt stores the alias as the versioned machine the fact names (virt -> virt-7.2).
-        assert os_type.get("machine") == facts["canonical_machines"].get(machine, machine)
-        assert accepted.findtext("os/cmdline") == cmdline
-        assert accepted.findtext("cpu/model") == guest.cpu.model
-
-        log_path = os.path.join(work, "console.log")
-        seconds, console = wait_for_console(dom, log_path, cmdline)
+        check_accepted(accepted, arch, machine, facts, cmdline=cmdline, guest=guest)
+        seconds, console = wait_for_console(dom, os.path.join(work, "console.log"), cmdline)
         request.node.user_properties.append(("boot_to_banner_s", round(seconds, 1)))
-        print("%s guest (%s, %s): kernel banner %.1f s after start" % (arch, os_type.get("machine"), guest.cpu.model, seconds))
+        print("%s guest (%s, %s): kernel banner %.1f s after start" % (arch, accepted.find("os/type").get("machine"), guest.cpu.model, seconds))
         assert FIRMWARE_MARK[arch] in console
-
-        running = ET.fromstring(dom.XMLDesc(0))
-        loader = running.find("os/loader")
-        if ARCHES[arch]["uefi"] == "required":
-            assert accepted.find("os").get("firmware") == "efi" or accepted.find("os/loader") is not None
-            assert loader is not None and loader.get("type") == "pflash"
-            assert loader.text in facts["firmware"], (loader.text, facts["firmware"])
-        else:
-            assert loader is None  # SLOF, the machine's own firmware
-        assert running.find("cpu").get("mode") == "custom"
+        check_running(ET.fromstring(dom.XMLDesc(0)), accepted, arch, facts)
     finally:
         if dom is not None:
             if dom.isActive():

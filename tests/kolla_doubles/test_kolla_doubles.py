@@ -15,7 +15,7 @@ from pathlib import Path
 
 import pytest
 
-REPO = Path(__file__).resolve().parents[2]
+REPO = Path(__file__).resolve().parents[2]  # tests/kolla_doubles -> the repository
 DOUBLES = REPO / "tests" / "kolla_doubles" / "action_plugins"
 ANSIBLE = Path(sys.executable).with_name("ansible")
 
