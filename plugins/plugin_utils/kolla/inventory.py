@@ -86,8 +86,6 @@ def normalise_groups(groups):
     return result
 
 
-
-
 def group_list(value, what):
     """A list of group names, or KollaMultiarchError naming the variable."""
     if isinstance(value, str) or not isinstance(value, (list, tuple)):

@@ -138,8 +138,10 @@ def vars_files(the_plan, existing=None, ledger=None):
             drop |= set((ledger.get("vars") or {}).get(path) or ())
         merged = {k: v for k, v in (before or {}).items() if k not in drop}
         merged.update(values)
-        if values:
-            written[path] = sorted(values)
+        # A key written by an earlier run and kept as it is (docker_custom_config without container_runtime) stays recorded.
+        kept = {k for k in (ledger.get("vars") or {}).get(path) or () if k in merged}
+        if values or kept:
+            written[path] = sorted(set(values) | kept)
         if before is not None or values:
             files[path] = _dump(_HEADERS[kind], merged)
     return files, {"vars": written}

@@ -66,7 +66,6 @@ def _as_list(value, what, name):
     raise NovaLibvirtError("host %s: override %s=%r: give a list or a comma-separated string" % (name, what, value))
 
 
-
 def _default_machine_types(guests):
     entries = []
     for arch, info in ARCHES.items():

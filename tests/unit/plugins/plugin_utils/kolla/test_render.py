@@ -183,3 +183,16 @@ def test_a_vars_file_that_is_not_a_mapping_is_refused():
     the_plan = plan(multinode(), mixed(), image_sources_override=PPC_SOURCE)
     with pytest.raises(AnsibleFilterError, match=r"host_vars/cx1\.yml holds list, not a mapping"):
         render(the_plan, {}, {"host_vars/cx1.yml": ["a"]}, None)
+
+
+def test_a_key_kept_as_it_is_stays_in_the_ledger():
+    """A run without container_runtime keeps docker_custom_config in the file, and the ledger still knows it wrote it."""
+    hostvars = mixed()
+    hostvars["cx1"]["multiarch_container_runtime"] = {"docker_custom_config": {"exec-opts": ["native.cgroupdriver=systemd"]}}
+    first = render(plan(multinode(), hostvars, image_sources_override=PPC_SOURCE), {}, {}, None)
+    assert "docker_custom_config" in first["ledger"]["vars"]["host_vars/cx1.yml"]
+    del hostvars["cx1"]["multiarch_container_runtime"]
+    existing = {"host_vars/cx1.yml": yaml.safe_load(first["files"]["host_vars/cx1.yml"])}
+    second = render(plan(multinode(), hostvars, image_sources_override=PPC_SOURCE), {}, existing, first["ledger"])
+    assert second["ledger"] == first["ledger"]
+    assert yaml.safe_load(second["files"]["host_vars/cx1.yml"]) == existing["host_vars/cx1.yml"]

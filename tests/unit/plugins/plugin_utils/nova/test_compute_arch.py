@@ -382,9 +382,9 @@ def test_decision_is_a_copy_of_the_plan():
     ids=["no-fact", "unknown-arch", "refused-override", "not-runnable", "bad-mode"],
 )
 def test_no_decision_while_the_host_has_errors(kwargs):
-    args = {"multiarch_host": lab_host("aarch64"), "host": "c1", "os_family": "Debian"}
-    args.update(kwargs)
-    plan = PLAN(args.pop("multiarch_host"), **args)
+    args = {"host": "c1", "os_family": "Debian", **kwargs}
+    fact = args.pop("multiarch_host", lab_host("aarch64"))
+    plan = PLAN(fact, **args)
     assert plan["errors"] and all("c1" in e for e in plan["errors"])
     assert plan["decision"] is None
 

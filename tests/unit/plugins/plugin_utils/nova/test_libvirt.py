@@ -338,7 +338,6 @@ def test_bad_facts_fail_naming_the_host(fact, words):
         assert word in str(err.value)
 
 
-
 # --------------------------------------------------------------------------- nova oracle
 
 OVERRIDE_SETS = {
@@ -395,8 +394,6 @@ def _resolve(host, kwargs):
     if isinstance(host, str):
         host = caps_host(host, kvm=kwargs.pop("_fixture"))
     return host, kwargs
-
-
 
 
 def _nova_value(settings, key):
