@@ -13,11 +13,14 @@ How dockerd reads the file (moby, ``daemon/config/config.go`` and
 ``daemon/daemon_unix.go``, v20.10 to v28): an empty file is an empty configuration,
 a repeated key keeps the last value, and ``exec-opts`` is a list of ``name=value``
 strings whose names are compared without case; the first ``native.cgroupdriver``
-entry names the cgroup driver.
+entry names the cgroup driver. dockerd decodes the file with Go's ``encoding/json``,
+which has no ``NaN`` or ``Infinity`` (RFC 8259, section 6): such values are refused
+by name before anything is written, and the writers below never emit them.
 """
 
 import copy
 import json
+import math
 
 CGROUP_DRIVERS = ("systemd", "cgroupfs")
 CGROUP_DRIVER_OPT = "native.cgroupdriver"
@@ -89,13 +92,13 @@ def parse_json_object(text, path=None):
 
 
 def dump_daemon_json(data):
-    """Text written to daemon.json: indent 2, key order kept, trailing newline."""
-    return json.dumps(data, indent=2, ensure_ascii=False) + "\n"
+    """Text written to daemon.json: indent 2, key order kept, trailing newline; ValueError for NaN or Infinity."""
+    return json.dumps(data, indent=2, ensure_ascii=False, allow_nan=False) + "\n"
 
 
 def dump_sorted_json(data):
-    """Text used for diffs: indent 2, sorted keys, trailing newline."""
-    return json.dumps(data, indent=2, sort_keys=True, ensure_ascii=False) + "\n"
+    """Text used for diffs: indent 2, sorted keys, trailing newline; ValueError for NaN or Infinity."""
+    return json.dumps(data, indent=2, sort_keys=True, ensure_ascii=False, allow_nan=False) + "\n"
 
 
 def _same_json(a, b):
@@ -204,12 +207,18 @@ def _check_keys(value, where):
     elif isinstance(value, list):
         for index, sub in enumerate(value):
             _check_keys(sub, "%s[%d]" % (where, index))
+    elif isinstance(value, float) and not math.isfinite(value):
+        raise ConfigError("%s: %r cannot be written for dockerd (JSON has no NaN or Infinity); give a finite number" % (where, value))
     elif value is not None and not isinstance(value, (str, bool, int, float)):
         raise ConfigError("%s: value of type %s cannot be written as JSON" % (where, type(value).__name__))
 
 
 def validate_settings(settings, where="settings"):
-    """Raise ConfigError unless ``settings`` is a dict that can be merged into daemon.json."""
+    """Raise ConfigError unless ``settings`` is a dict that can be merged into daemon.json.
+
+    Keys must be strings and values JSON that dockerd reads: a NaN or an infinite
+    float anywhere is refused, naming its key path (``settings.log-opts.max-file``).
+    """
     if not isinstance(settings, dict):
         raise ConfigError("%s must be a dictionary of daemon.json keys, not %s (%r)" % (where, type(settings).__name__, settings))
     _check_keys(settings, where)

@@ -19,6 +19,9 @@ description:
     library), or why there is none. The daemon is asked when its socket exists or Docker looks installed."
   - "The host: binaries found (C(dockerd), C(docker), C(containerd), C(kubelet), C(podman)), whether a C(kubelet)
     process runs, the cgroup version and whether systemd is the init system."
+  - "Versions: what C(kubelet --version) and C(containerd --version) print, as printed (kubelet's cgroup driver
+    depends on both releases). Each runs with stdin closed and a timeout (O(version_timeout)); under a O(root) other
+    than C(/) nothing runs and only the binary's path is reported."
   - Read-only. A file that cannot be read or a daemon that does not answer is reported as a sentence (in its entry
     and as a warning), never as a failure.
 author:
@@ -30,12 +33,13 @@ attributes:
   platform:
     details: Linux hosts; the Docker socket, /proc, /run/systemd and /sys/fs/cgroup are read.
 notes:
-  - "The decision the filter C(multiarch.kolla.cgroup_driver_decision) makes from this result, in order: kubelet
-    (C(--cgroup-driver) in the flags file and C(cgroupDriver) in the KubeletConfiguration; kubelet lets a flag
-    override its config file, but when both are set and differ the filter reports a conflict naming both files
-    instead of picking one); containerd's C(SystemdCgroup) of the C(runc) runtime (true is systemd, false is
-    cgroupfs; a commented-out key does not count); C(systemd) on a host booted with systemd that runs cgroup v2;
-    otherwise no driver is required."
+  - "The decision the filter C(multiarch.kolla.cgroup_driver_decision) makes from this result: where kubelet is
+    present, the driver kubelet will use by its own rules (C(--cgroup-driver) in the flags file and C(cgroupDriver)
+    in the KubeletConfiguration, which must agree; without them kubelet's default C(cgroupfs); from kubelet 1.31 the
+    driver containerd 2.0 or later reports, its runc C(SystemdCgroup)); when a release it depends on is unknown and
+    the answers differ, it refuses and names the fix. Without kubelet: containerd's C(SystemdCgroup) of the C(runc)
+    runtime; C(systemd) on a host booted with systemd that runs cgroup v2; otherwise no driver is required. The rules
+    and their sources are in the collection's C(docs/container-runtime.md)."
   - "The containerd image store is taken from the running daemon (C(/info) C(DriverStatus) entry
     C(driver-type=io.containerd.snapshotter.v1), or a storage driver only containerd snapshotters use such as
     C(overlayfs)); when the daemon does not answer, from C(features.containerd-snapshotter) in C(daemon.json)."
@@ -61,6 +65,10 @@ options:
     type: path
   docker_timeout:
     description: Seconds to wait for the Docker daemon's answer.
+    type: float
+    default: 5.0
+  version_timeout:
+    description: Seconds to wait for each of C(kubelet --version) and C(containerd --version).
     type: float
     default: 5.0
   containerd_config_path:
@@ -183,6 +191,18 @@ runtime:
       returned: always
       sample: {"dockerd": "/usr/sbin/dockerd", "docker": "/usr/bin/docker", "containerd": "/usr/bin/containerd",
                "kubelet": null, "podman": null}
+    versions:
+      description:
+        - What C(kubelet --version) and C(containerd --version) answered, one entry each, with C(binary) (the path found,
+          or null), C(ran), C(rc), C(stdout), C(stderr) (as printed, at most 4096 characters each) and C(error) (why
+          there is no usable answer, a failure, a timeout, or not run under another O(root); null otherwise).
+      type: dict
+      returned: always
+      sample: {"kubelet": {"binary": "/usr/bin/kubelet", "ran": true, "rc": 0, "stdout": "Kubernetes v1.33.1\n", "stderr": "",
+                           "error": null},
+               "containerd": {"binary": "/usr/bin/containerd", "ran": true, "rc": 0,
+                              "stdout": "containerd containerd.io 1.7.27 05044ec0a9a75232cad458027ca83437aae3f4da\n",
+                              "stderr": "", "error": null}}
     kubelet_running:
       description: A process named C(kubelet) runs; null when /proc cannot be listed.
       type: bool
@@ -202,7 +222,9 @@ runtime:
           type: bool
           sample: true
     warnings:
-      description: One sentence per file that could not be read and per daemon that did not answer (also emitted as Ansible warnings).
+      description:
+        - One sentence per file that could not be read, per daemon that did not answer and per C(--version) that failed
+          (also emitted as Ansible warnings).
       type: list
       elements: str
       returned: always
@@ -223,6 +245,7 @@ def main():
             daemon_json_path=dict(type="path"),
             docker_socket=dict(type="path"),
             docker_timeout=dict(type="float", default=5.0),
+            version_timeout=dict(type="float", default=5.0),
             containerd_config_path=dict(type="path"),
             kubelet_config_path=dict(type="path"),
             kubeadm_flags_path=dict(type="path"),
@@ -230,6 +253,9 @@ def main():
         ),
         supports_check_mode=True,
     )
+    for name in ("docker_timeout", "version_timeout"):
+        if not module.params[name] > 0:
+            module.fail_json(msg="%s is %s; give a number of seconds above 0" % (name, module.params[name]))
     root = module.params["root"]
     paths = default_paths(root)
     for name in PATH_OPTIONS:
@@ -237,7 +263,7 @@ def main():
             paths[name] = module.params[name]
     if module.params["containers_conf_paths"] is not None:
         paths["containers_conf_paths"] = module.params["containers_conf_paths"]
-    runtime = gather_runtime(paths, root=root, timeout=module.params["docker_timeout"])
+    runtime = gather_runtime(paths, root=root, timeout=module.params["docker_timeout"], version_timeout=module.params["version_timeout"])
     for warning in runtime["warnings"]:
         module.warn(warning)
     module.exit_json(changed=False, runtime=runtime)

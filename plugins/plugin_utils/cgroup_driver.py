@@ -6,27 +6,33 @@
 Input: the raw ``runtime`` result of ``container_runtime_info`` (parsed here, on the
 controller, by ``runtime_facts.parse_runtime``) and the operator's variables.
 
-The required driver (``required_cgroup_driver``), in order:
+The required driver (``required_cgroup_driver``):
 
-1. kubelet: ``--cgroup-driver`` in kubeadm's flags file and ``cgroupDriver`` in the
-   KubeletConfiguration. kubelet itself lets a command-line flag override the config
-   file; here the two must agree, and a disagreement is reported as a conflict
-   naming both files rather than silently picking the flag.
-2. containerd: ``SystemdCgroup`` of the CRI ``runc`` runtime (true -> systemd,
-   false -> cgroupfs), when the key is set (commented-out keys do not count).
-3. the host: ``systemd`` when systemd is the init system and the host runs the
-   unified cgroup v2 hierarchy (Docker and kubeadm pick the same default there:
-   moby daemon/daemon_unix.go v20.10+, kubeadm v1.22+).
-4. otherwise no driver is required.
+* Where kubelet is present, the driver kubelet itself will use, by kubelet's own rules
+  (``KUBELET_RULES``, each with the releases it holds from and its source):
+  ``--cgroup-driver`` in kubeadm's flags file and ``cgroupDriver`` in the
+  KubeletConfiguration (kubelet lets the flag win; here the two must agree, and a
+  disagreement is a conflict naming both files); without either, kubelet's own default
+  ``cgroupfs``, never the host's. From kubelet 1.31 on (gate KubeletCgroupDriverFromCRI)
+  kubelet takes the driver its CRI runtime reports instead, when the runtime implements
+  RuntimeConfig (containerd 2.0 and later: the runc runtime's ``SystemdCgroup``). The
+  releases come from ``kubelet --version`` and ``containerd --version``; where one is
+  unknown and the rules it chooses between give different drivers, the driver is
+  ``unknown`` and the decision refuses, naming the fix.
+* Without kubelet: containerd's ``SystemdCgroup`` of the CRI ``runc`` runtime (true ->
+  systemd, false -> cgroupfs) when the key is set (commented-out keys do not count);
+  then ``systemd`` when systemd is the init system and the host runs cgroup v2 (Docker
+  picks the same default there: moby daemon/daemon_unix.go v20.10+); otherwise none.
 
 The decision (``cgroup_driver_decision``) adds the operator: an override (``container_runtime_cgroup_driver``)
-is honoured unless it contradicts a configured kubelet. It refuses, naming the host, the
+is honoured unless it contradicts a known kubelet driver. It refuses, naming the host, the
 files and the fix: a kubelet or containerd file that cannot be read or parsed, kubelet's
-own settings disagreeing, an override that contradicts kubelet, nothing to decide from,
-and, for Docker, the containerd image store on a host where kubelet runs unless the
-operator confirmed that containerd's CRI plugin stays enabled (kolla-ansible's docker
-role writes a containerd config with ``disabled_plugins = ["cri"]`` for that store:
-ansible-collection-kolla, roles/docker/templates/containerd_config.toml.j2).
+own settings disagreeing, an override that contradicts kubelet, a kubelet driver that
+depends on an unknown release, nothing to decide from, and, for Docker, the containerd
+image store on a host where kubelet runs unless the operator confirmed that containerd's
+CRI plugin stays enabled (kolla-ansible's docker role writes a containerd config with
+``disabled_plugins = ["cri"]`` for that store: ansible-collection-kolla,
+roles/docker/templates/containerd_config.toml.j2).
 
 For Docker it returns the daemon.json settings to merge: the operator's settings with
 ``native.cgroupdriver=<driver>`` merged into their ``exec-opts`` by option name, so the
@@ -40,7 +46,54 @@ from ansible_collections.multiarch.kolla.plugins.plugin_utils import runtime_fac
 
 CGROUP_DRIVERS = daemon_json.CGROUP_DRIVERS
 ENGINES = ("docker", "podman")
-KUBELET_SOURCES = ("kubelet", "kubelet_config", "kubelet_flags")
+KUBELET_SOURCES = ("kubelet", "kubelet_config", "kubelet_flags", "kubelet_default", "kubelet_cri")
+
+# The rules kubelet follows for its cgroup driver, with the releases they hold from and where each is written.
+# docs/container-runtime.md explains them with the same sources.
+KUBELET_RULES = {
+    "kubelet_default": {
+        "driver": "cgroupfs",
+        "source": "kubernetes pkg/kubelet/apis/config/v1beta1/defaults.go (SetDefaults_KubeletConfiguration: an empty "
+        "cgroupDriver becomes cgroupfs); the --cgroup-driver flag has the same default",
+    },
+    "flag_over_config": {
+        "source": "kubernetes cmd/kubelet/app/server.go (kubeletConfigFlagPrecedence: command-line flags, --feature-gates "
+        "gate by gate, override the config file)",
+    },
+    "cri_gate": {
+        "gate": runtime_facts.CRI_GATE,
+        "alpha": (1, 28),       # off by default
+        "default_on": (1, 31),  # beta, on by default
+        "locked_on": (1, 34),   # GA, cannot be turned off
+        "source": "kubernetes pkg/features/kube_features.go (KubeletCgroupDriverFromCRI: alpha 1.28, beta and on 1.31, GA "
+        "and locked on 1.34); cmd/kubelet/app/server.go getCgroupDriverFromCRI: the runtime's answer replaces cgroupDriver "
+        "and --cgroup-driver; a runtime without RuntimeConfig (gRPC Unimplemented) leaves them in force",
+    },
+    "containerd_runtime_config": {
+        "since": (2, 0),
+        "source": "containerd internal/cri/server/runtime_config_linux.go (v2.0.0; in no 1.7 release up to v1.7.34): the SystemdCgroup "
+        "of the default runtime's runc options; internal/cri/config/config_unix.go: runc's SystemdCgroup defaults to false",
+    },
+    "crio_runtime_config": {
+        "since": (1, 28),
+        "source": "cri-o v1.28.0 (cri-o/cri-o#7079, RuntimeConfig reports [crio.runtime] cgroup_manager); kubernetes "
+        "website content/en/blog/_posts/2024-08-21-cgroup-driver-from-cri.md",
+    },
+    "kubeadm_writes_systemd": {
+        "since": (1, 22),
+        "driver": "systemd",
+        "source": "kubernetes cmd/kubeadm/app/componentconfigs/kubelet.go (Default: an empty cgroupDriver becomes systemd); "
+        "kubernetes website content/en/docs/tasks/administer-cluster/kubeadm/configure-cgroup-driver.md",
+    },
+}
+# kubelet's containerRuntimeEndpoint default (pkg/kubelet/apis/config/v1beta1/defaults.go, 1.27 and later).
+DEFAULT_CRI_ENDPOINT = "unix:///run/containerd/containerd.sock"
+# The CRI runtime an endpoint names (a socket path fragment), in the order tried.
+CRI_ENDPOINTS = (("cri-dockerd", "cri-dockerd"), ("crio", "CRI-O"), ("containerd", "containerd"))
+UNKNOWN_FIX = (
+    "Set cgroupDriver in kubelet's configuration and the same driver in containerd's runc SystemdCgroup, so that every "
+    "rule gives the same answer, or set container_runtime_cgroup_driver to the driver kubelet uses"
+)
 
 
 class CgroupDriverError(AnsibleFilterError):
@@ -64,14 +117,151 @@ def _describe(src):
     return "kubelet cgroupDriver: %s in %s" % (src["driver"], src["file"])
 
 
-def required_cgroup_driver(kubelet_config=None, kubelet_flags=None, containerd=None, cgroup_version=None, systemd=None):
+def _release(text):
+    return tuple(int(part) for part in text.split(".")) if text else None
+
+
+def _configured(config, flags):
+    """``(sources, source name)`` of kubelet's own settings, flags and config (they agree: a conflict was handled)."""
+    if config and flags:
+        return [config, flags], "kubelet"
+    if flags:
+        return [flags], "kubelet_flags"
+    if config:
+        return [config], "kubelet_config"
+    return [], None
+
+
+def _fallback(configured, source, kubelet):
+    """What kubelet uses when it does not take the driver from its runtime: its settings, else its default."""
+    if configured:
+        return {"driver": configured[0]["driver"], "source": source, "reason": " and ".join(_describe(src) for src in configured),
+                "files": [src["file"] for src in configured]}
+    files = [path for path, present in ((kubelet["config_path"], kubelet["config_present"]), (kubelet["flags_path"], kubelet["flags_present"])) if present]
+    rule = KUBELET_RULES["kubelet_default"]
+    return {
+        "driver": rule["driver"],
+        "source": "kubelet_default",
+        "reason": "kubelet%s: %s sets no cgroup driver, so kubelet uses its own default %s (KubeletConfiguration v1beta1)"
+        % (" " + kubelet["release"] if kubelet.get("release") else "", " nor ".join(files), rule["driver"]),
+        "files": files,
+    }
+
+
+def _gate_values(kubelet):
+    """The values KubeletCgroupDriverFromCRI can have on this kubelet: one, or both when its release is unknown."""
+    rule = KUBELET_RULES["cri_gate"]
+    release = _release(kubelet.get("release"))
+    gate = kubelet.get("cri_gate")
+    if release is not None and release >= rule["locked_on"]:
+        return [True]
+    if release is not None and release < rule["alpha"]:
+        return [False]
+    if gate is not None:
+        return [gate["value"]]
+    if release is not None:
+        return [release >= rule["default_on"]]
+    return [False, True]
+
+
+def _containerd_report(containerd):
+    """``(driver or None, why)``: what containerd 2.x reports over CRI RuntimeConfig (KUBELET_RULES containerd_runtime_config)."""
+    path = containerd["config_path"]
+    if not containerd["config_present"]:
+        return "cgroupfs", "containerd's built-in runc options (SystemdCgroup = false)"
+    if containerd.get("config_error"):
+        return None, "%s cannot be read or parsed" % path
+    if containerd.get("default_runtime_name") not in (None, "runc"):
+        return None, "%s makes %r the default runtime, whose options this collection does not read" % (path, containerd["default_runtime_name"])
+    if containerd.get("systemd_cgroup") is not None:
+        return ("systemd" if containerd["systemd_cgroup"] else "cgroupfs"), "runc SystemdCgroup = %s in %s" % (
+            str(containerd["systemd_cgroup"]).lower(), path)
+    if containerd.get("runc_runtime") in ("options", "absent"):
+        return "cgroupfs", "runc SystemdCgroup, unset in %s, is false by default" % path
+    return None, "%s declares the runc runtime without options; which driver containerd then reports is not read here" % path
+
+
+def _cri_branches(kubelet, containerd, fallback):
+    """What kubelet uses once the gate is on: the fallback, the runtime's report, or either when the runtime's release is unknown."""
+    endpoint = kubelet.get("container_runtime_endpoint") or DEFAULT_CRI_ENDPOINT
+    runtime = next((name for fragment, name in CRI_ENDPOINTS if fragment in endpoint), None)
+    if runtime != "containerd":
+        why = "kubelet's CRI runtime at %s (%s) may report a driver, which this collection does not read" % (endpoint, runtime or "unknown runtime")
+        return [fallback, {"driver": None, "source": "kubelet_cri", "reason": why, "files": []}], [why]
+    driver, why = _containerd_report(containerd)
+    release = containerd.get("release")
+    reported = {
+        "driver": driver,
+        "source": "kubelet_cri",
+        "reason": "kubelet%s takes the cgroup driver from containerd %s over CRI (KubeletCgroupDriverFromCRI): %s"
+        % (" " + kubelet["release"] if kubelet.get("release") else "", release or "2.x", why),
+        "files": [containerd["config_path"]] if containerd["config_present"] else [],
+    }
+    unknown = [] if driver else [why]
+    if release is None:
+        unknown.append("containerd's version is unknown (%s): containerd 2.0 and later report a driver to kubelet, older releases do not"
+                       % containerd.get("release_error"))
+        return [fallback, reported], unknown
+    if _release(release) >= KUBELET_RULES["containerd_runtime_config"]["since"]:
+        return [reported], unknown
+    return [fallback], []
+
+
+def _kubelet_unread(kubelet):
+    """Why kubelet's own settings are unknown, or None."""
+    for key in ("config_error", "flags_error"):
+        if kubelet.get(key):
+            return "kubelet's %s cannot be read or parsed" % kubelet[key].get("path")
+    if not (kubelet["config_present"] or kubelet["flags_present"]):
+        return ("kubelet is present but neither %s nor %s exists, so its settings are elsewhere (a --config path in its unit); "
+                "its own default is cgroupfs, or the driver its CRI runtime reports" % (kubelet["config_path"], kubelet["flags_path"]))
+    return None
+
+
+def _kubelet_requirement(result, config, flags, kubelet, containerd):
+    """``result`` filled with the driver kubelet will use, by KUBELET_RULES, or ``unknown`` with the reasons."""
+    unread = _kubelet_unread(kubelet)
+    if unread:
+        result.update(source="unknown", reason=unread)
+        return result
+    fallback = _fallback(*_configured(config, flags), kubelet)
+    gates = _gate_values(kubelet)
+    outcomes, unknown = [], []
+    if False in gates:
+        outcomes.append(fallback)
+    if True in gates:
+        branches, unknown = _cri_branches(kubelet, containerd, fallback)
+        outcomes.extend(branches)
+    drivers = {outcome["driver"] for outcome in outcomes}
+    if len(drivers) == 1 and None not in drivers:
+        chosen = outcomes[0] if all(outcome is outcomes[0] for outcome in outcomes) else fallback
+        result.update(driver=chosen["driver"], source=chosen["source"], reason=chosen["reason"], files=list(chosen["files"]))
+        if chosen is not fallback and fallback["source"] != "kubelet_default" and fallback["driver"] != chosen["driver"]:
+            result["overridden"].extend(src for src in (config, flags) if src)
+        return result
+    if len(gates) == 2:
+        unknown.insert(0, "kubelet's version is unknown (%s), so whether it takes the cgroup driver from its CRI runtime (%s, on by "
+                       "default from kubelet 1.31) is unknown" % (kubelet.get("release_error"), KUBELET_RULES["cri_gate"]["gate"]))
+    either = sorted({"%s (%s)" % (outcome["driver"], outcome["reason"]) for outcome in outcomes if outcome["driver"]})
+    result.update(source="unknown", reason="%s; so kubelet uses %s" % ("; ".join(unknown), " or ".join(either) or "a driver not known here"),
+                  files=sorted({path for outcome in outcomes for path in outcome["files"]}))
+    return result
+
+
+def required_cgroup_driver(kubelet_config=None, kubelet_flags=None, containerd=None, cgroup_version=None, systemd=None, *,
+                           kubelet=None, containerd_facts=None):
     """Which cgroup driver the host requires, and why.
 
     ``kubelet_config``, ``kubelet_flags`` and ``containerd`` are dicts
-    ``{"driver": "systemd"|"cgroupfs"|None, "file": path}`` (or None).
+    ``{"driver": "systemd"|"cgroupfs"|None, "file": path}`` (or None). ``kubelet`` and
+    ``containerd_facts`` are the ``kubelet`` and ``containerd`` sections of
+    ``runtime_facts.parse_runtime``; with a present kubelet its own rules decide
+    (KUBELET_RULES), otherwise containerd and the host.
     Returns ``{driver, source, reason, files, conflict, overridden}`` where
     ``source`` is one of ``kubelet`` (config and flags agree), ``kubelet_config``,
-    ``kubelet_flags``, ``containerd``, ``host_default``, ``none`` or ``conflict``.
+    ``kubelet_flags``, ``kubelet_default`` (kubelet's own default), ``kubelet_cri`` (what
+    the CRI runtime reports), ``containerd``, ``host_default``, ``none``, ``conflict`` or
+    ``unknown`` (kubelet's driver depends on what is not known; ``reason`` says what).
     On a conflict ``driver`` is None and ``conflict`` is ``{a: {...}, b: {...}}``,
     each side with ``driver``, ``file`` and ``setting``. ``overridden`` lists
     lower-priority settings that disagree with the chosen driver.
@@ -88,14 +278,13 @@ def required_cgroup_driver(kubelet_config=None, kubelet_flags=None, containerd=N
             conflict={"a": config, "b": flags},
         )
         return result
-    chosen, source = [], None
-    if config and flags:
-        chosen, source = [config, flags], "kubelet"
-    elif flags:
-        chosen, source = [flags], "kubelet_flags"
-    elif config:
-        chosen, source = [config], "kubelet_config"
-    elif runtime:
+    if kubelet and kubelet.get("present"):
+        _kubelet_requirement(result, config, flags, kubelet, containerd_facts or {})
+        if runtime and result["driver"] and result["source"] != "kubelet_cri" and runtime["driver"] != result["driver"]:
+            result["overridden"].append(runtime)
+        return result
+    chosen, source = _configured(config, flags)
+    if not chosen and runtime:
         chosen, source = [runtime], "containerd"
     if chosen:
         driver = chosen[0]["driver"]
@@ -109,11 +298,23 @@ def required_cgroup_driver(kubelet_config=None, kubelet_flags=None, containerd=N
             driver="systemd",
             source="host_default",
             reason="no kubelet or containerd setting; systemd is the init system (/run/systemd/system) and the host uses cgroup v2 "
-            "(/sys/fs/cgroup/cgroup.controllers), where Docker and kubeadm default to systemd",
+            "(/sys/fs/cgroup/cgroup.controllers), where Docker defaults to systemd",
         )
         return result
     result["reason"] = "no kubelet or containerd setting names a cgroup driver and the host is not a systemd host with cgroup v2"
     return result
+
+
+def _kubelet_warnings(view, required):
+    kubelet = view["kubelet"]
+    for src in required["overridden"]:
+        if src["setting"] in ("cgroupDriver", "--cgroup-driver") and required["source"] == "kubelet_cri":
+            view["warnings"].append("%s; kubelet ignores %s" % (required["reason"], _describe(src).replace("kubelet ", "", 1)))
+    if required["source"] == "kubelet_default" and kubelet["config_present"]:
+        view["warnings"].append(
+            "%s sets no cgroupDriver (kubeadm %d.%d and later write cgroupDriver: systemd there): kubelet uses its default cgroupfs"
+            % ((kubelet["config_path"],) + KUBELET_RULES["kubeadm_writes_systemd"]["since"])
+        )
 
 
 def analyze(raw):
@@ -128,13 +329,10 @@ def analyze(raw):
                     "file": containerd["config_path"]},
         cgroup_version=view["host"].get("cgroup_version"),
         systemd=view["host"].get("systemd"),
+        kubelet=kubelet,
+        containerd_facts=containerd,
     )
-    if (kubelet["present"] and required["source"] not in (*KUBELET_SOURCES, "conflict")
-            and not kubelet["config_error"] and not kubelet["flags_error"]):
-        view["warnings"].append(
-            "kubelet is present but neither %s nor %s sets a cgroup driver; kubelet's own default is cgroupfs unless its "
-            "container runtime reports one" % (kubelet["config_path"], kubelet["flags_path"])
-        )
+    _kubelet_warnings(view, required)
     effective = docker["cgroup_driver_effective"]
     docker["agrees_with_required"] = effective == required["driver"] if (required["driver"] and effective) else None
     view["required_cgroup_driver"] = required
@@ -180,6 +378,8 @@ def _choose(required, override, where):
                 "driver: drop the override or change kubelet's configuration first." % (where, override, required.get("reason"))
             )
         return override, "operator", "container_runtime_cgroup_driver=%s (operator variable)" % override
+    if required.get("source") == "unknown":
+        raise CgroupDriverError("%skubelet's cgroup driver is unknown: %s. %s, then run again." % (where, required.get("reason"), UNKNOWN_FIX))
     if not required.get("driver"):
         raise CgroupDriverError(
             "%sno cgroup driver can be decided: %s. Set container_runtime_cgroup_driver to systemd or cgroupfs." % (where, required.get("reason"))

@@ -11,6 +11,7 @@ the ``docker_daemon_config`` module uses (``module_utils/docker_daemon_json.py``
 
 Each function takes the text and the path to name in messages, and returns a plain
 dict; a file that is not what it should be raises ParseError with line and column.
+``parse_release`` reads what ``kubelet --version`` and ``containerd --version`` printed.
 Controller side: Python >= 3.11 (``tomllib``) and PyYAML, which ansible-core needs.
 """
 
@@ -39,6 +40,16 @@ RUNC_OPTIONS_PATHS = {
     2: ("plugins", "io.containerd.grpc.v1.cri", "containerd", "runtimes", "runc", "options"),
     3: ("plugins", "io.containerd.cri.v1.runtime", "containerd", "runtimes", "runc", "options"),
 }
+
+# `kubelet --version` prints "Kubernetes v1.31.2" (kubernetes staging/src/k8s.io/component-base/version/verflag);
+# `containerd --version` prints "containerd <package> <version> <revision>" (containerd cmd/containerd/command/main.go,
+# cli.VersionPrinter), the version with or without a leading "v" ("1.6.20~ds1" in Debian's package).
+RELEASE_PATTERNS = {
+    "kubelet": re.compile(r"^Kubernetes v(\d+)\.(\d+)\.(\d+)"),
+    "containerd": re.compile(r"^containerd\s+\S+\s+v?(\d+)\.(\d+)\.(\d+)"),
+}
+# kubelet's flag for feature gates, and the words Go's strconv.ParseBool accepts.
+_BOOL_WORDS = {"1": True, "t": True, "true": True, "0": False, "f": False, "false": False}
 
 _TOML_POS_RE = re.compile(r"\(at line (\d+), column (\d+)\)")
 _BARE_KEY_RE = re.compile(r"[A-Za-z0-9_-]+")
@@ -104,7 +115,10 @@ def analyze_containerd_config(text, path="/etc/containerd/config.toml"):
     Returns ``version`` (1 when the file has no ``version`` key), ``systemd_cgroup``
     (the runc runtime's ``SystemdCgroup``; None when not set), ``systemd_cgroup_key``
     (where it was looked up), ``cgroup_driver``, ``cri_disabled``/``cri_disabled_by``/
-    ``disabled_plugins``, ``default_runtime_name`` and ``warnings``. Raises ParseError.
+    ``disabled_plugins``, ``default_runtime_name``, ``runc_runtime`` (``options`` when the
+    runc runtime has an options table, ``no_options`` when it is declared without one,
+    ``absent`` when the file does not declare it; None for an unknown config version) and
+    ``warnings``. Raises ParseError.
     """
     data = parse_toml(text, path)
     warnings = []
@@ -113,10 +127,11 @@ def analyze_containerd_config(text, path="/etc/containerd/config.toml"):
     imports = data.get("imports")
     if isinstance(imports, list) and imports:
         warnings.append("%s imports %s; settings in imported files are not read" % (path, ", ".join(str(item) for item in imports)))
-    systemd_cgroup = key_path = default_runtime = None
+    systemd_cgroup = key_path = default_runtime = runc = None
     if version is not None:
         options_path = RUNC_OPTIONS_PATHS[version]
         key_path = ".".join(_quote_toml_key(part) for part in (*options_path, "SystemdCgroup"))
+        runc = "options" if isinstance(_dig(data, options_path), dict) else ("no_options" if _dig(data, options_path[:-1]) is not None else "absent")
         value = _dig(data, (*options_path, "SystemdCgroup"))
         if isinstance(value, bool):
             systemd_cgroup = value
@@ -135,6 +150,7 @@ def analyze_containerd_config(text, path="/etc/containerd/config.toml"):
         "cri_disabled": bool(cri_hits),
         "cri_disabled_by": cri_hits,
         "default_runtime_name": default_runtime,
+        "runc_runtime": runc,
         "warnings": warnings,
     }
 
@@ -172,7 +188,7 @@ def load_yaml_documents(text, path=None):
 
 
 def analyze_kubelet_config(text, path="/var/lib/kubelet/config.yaml"):
-    """``cgroupDriver`` (and ``containerRuntimeEndpoint``) of the KubeletConfiguration document.
+    """``cgroupDriver`` (with ``containerRuntimeEndpoint`` and ``featureGates``) of the KubeletConfiguration document.
 
     The file may be kubelet's own config.yaml or a multi-document kubeadm config
     that carries a KubeletConfiguration document. Raises ParseError.
@@ -186,6 +202,7 @@ def analyze_kubelet_config(text, path="/var/lib/kubelet/config.yaml"):
         "document_line": None,
         "cgroup_driver": None,
         "container_runtime_endpoint": None,
+        "feature_gates": {},
         "warnings": warnings,
     }
     if not kubelet_docs:
@@ -204,6 +221,13 @@ def analyze_kubelet_config(text, path="/var/lib/kubelet/config.yaml"):
     endpoint = doc.get("containerRuntimeEndpoint")
     if isinstance(endpoint, str):
         result["container_runtime_endpoint"] = endpoint
+    gates = doc.get("featureGates")
+    if isinstance(gates, dict):
+        result["feature_gates"] = {str(name): value for name, value in gates.items() if isinstance(value, bool)}
+        for name in sorted(str(name) for name, value in gates.items() if not isinstance(value, bool)):
+            warnings.append("%s: featureGates.%s is not true or false" % (path, name))
+    elif gates is not None:
+        warnings.append("%s: featureGates is not a mapping" % path)
     return result
 
 
@@ -225,24 +249,51 @@ def parse_env_file(text, path=None):
     return env
 
 
-def kubelet_args_cgroup_driver(args):
-    """``(--cgroup-driver, --container-runtime-endpoint)`` from a kubelet argument list (the last of each wins, as with any flag)."""
-    found = {"--cgroup-driver": None, "--container-runtime-endpoint": None}
+KUBELET_FLAGS = ("--cgroup-driver", "--container-runtime-endpoint", "--feature-gates")
+
+
+def kubelet_flag_values(args):
+    """``{flag: value}`` of KUBELET_FLAGS in a kubelet argument list (the last of each wins, as with any flag; None when absent)."""
+    found = dict.fromkeys(KUBELET_FLAGS)
     for index, arg in enumerate(args):
         for flag in found:
             if arg.startswith(flag + "="):
                 found[flag] = arg.split("=", 1)[1]
             elif arg == flag and index + 1 < len(args):
                 found[flag] = args[index + 1]
+    return found
+
+
+def kubelet_args_cgroup_driver(args):
+    """``(--cgroup-driver, --container-runtime-endpoint)`` from a kubelet argument list (the last of each wins, as with any flag)."""
+    found = kubelet_flag_values(args)
     return found["--cgroup-driver"], found["--container-runtime-endpoint"]
 
 
+def parse_feature_gates(value, where):
+    """``({gate: bool}, warnings)`` of a ``--feature-gates`` value (``A=true,B=false``, as kubelet's flag reads it)."""
+    gates, warnings = {}, []
+    for item in (part.strip() for part in value.split(",")):
+        if not item:
+            continue
+        name, sep, word = item.partition("=")
+        flag = _BOOL_WORDS.get(word.strip().lower()) if sep else None
+        if flag is None:
+            warnings.append("%s: --feature-gates entry %r is not name=true or name=false" % (where, item))
+            continue
+        gates[name.strip()] = flag
+    return gates, warnings
+
+
 def analyze_kubeadm_flags(text, path="/var/lib/kubelet/kubeadm-flags.env"):
-    """``--cgroup-driver`` from kubeadm's ``KUBELET_KUBEADM_ARGS``. Raises ParseError."""
+    """``--cgroup-driver`` (with ``--container-runtime-endpoint`` and ``--feature-gates``) from kubeadm's ``KUBELET_KUBEADM_ARGS``.
+
+    Raises ParseError.
+    """
     env = parse_env_file(text, path)
     warnings = []
     value = env.get("KUBELET_KUBEADM_ARGS")
-    result = {"args": [], "cgroup_driver": None, "container_runtime_endpoint": None, "warnings": warnings}
+    result = {"args": [], "cgroup_driver": None, "container_runtime_endpoint": None, "feature_gates": {}, "warnings": warnings}
     if value is None:
         warnings.append("%s: no KUBELET_KUBEADM_ARGS line" % path)
         return result
@@ -250,15 +301,42 @@ def analyze_kubeadm_flags(text, path="/var/lib/kubelet/kubeadm-flags.env"):
         args = shlex.split(value)
     except ValueError as exc:
         raise ParseError("cannot split KUBELET_KUBEADM_ARGS: %s" % exc, path) from None
-    driver, endpoint = kubelet_args_cgroup_driver(args)
+    found = kubelet_flag_values(args)
+    driver = found["--cgroup-driver"]
     result["args"] = args
-    result["container_runtime_endpoint"] = endpoint
+    result["container_runtime_endpoint"] = found["--container-runtime-endpoint"]
+    if found["--feature-gates"] is not None:
+        result["feature_gates"], gate_warnings = parse_feature_gates(found["--feature-gates"], path)
+        warnings.extend(gate_warnings)
     if driver is not None:
         if driver in CGROUP_DRIVERS:
             result["cgroup_driver"] = driver
         else:
             warnings.append("%s: --cgroup-driver=%s is neither systemd nor cgroupfs" % (path, driver))
     return result
+
+
+# ----------------------------------------------------------------------- versions
+
+
+def parse_release(name, answer):
+    """``(release, error)`` from the raw ``<name> --version`` answer of container_runtime_info (``name`` kubelet or containerd).
+
+    ``release`` is ``"1.31.2"``, or None with ``error`` saying why it is unknown (no
+    binary, not run, a failure, or output that names no version).
+    """
+    if not answer:
+        return None, "container_runtime_info reported no %s --version answer (a module older than this collection?)" % name
+    binary = answer.get("binary")
+    if not binary:
+        return None, "no %s binary was found" % name
+    if answer.get("error"):
+        return None, answer["error"]
+    text = (answer.get("stdout") or "").strip()
+    match = RELEASE_PATTERNS[name].match(text)
+    if not match:
+        return None, "%s --version printed %r, which names no %s version" % (binary, text[:120], name)
+    return "%s.%s.%s" % match.groups(), None
 
 
 # ------------------------------------------------------------------------- docker

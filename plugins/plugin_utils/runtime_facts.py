@@ -14,6 +14,8 @@ from ansible_collections.multiarch.kolla.plugins.module_utils.docker_daemon_json
 from ansible_collections.multiarch.kolla.plugins.plugin_utils import runtime_config
 
 RAW_KEYS = ("files", "containers_conf", "docker_info", "binaries", "host")
+# kubelet's feature gate for taking the cgroup driver from the CRI runtime (see cgroup_driver.KUBELET_RULES).
+CRI_GATE = "KubeletCgroupDriverFromCRI"
 
 
 def _read_error(record):
@@ -118,7 +120,7 @@ def docker_section(raw, warnings):
 
 
 def containerd_section(raw, warnings):
-    """containerd: config version, the runc runtime's SystemdCgroup, whether the CRI plugin is disabled."""
+    """containerd: config version, the runc runtime's SystemdCgroup, whether the CRI plugin is disabled, its release (``containerd --version``)."""
     record = raw["files"]["containerd_config"]
     facts, error = parse_source(record, runtime_config.analyze_containerd_config, warnings)
     containerd = {
@@ -135,15 +137,18 @@ def containerd_section(raw, warnings):
         "cri_disabled_by": [],
         "disabled_plugins": [],
         "default_runtime_name": None,
+        "runc_runtime": None,
     }
     if facts:
         facts.pop("cgroup_driver")
         containerd.update(facts)
+    containerd["release"], containerd["release_error"] = runtime_config.parse_release("containerd", (raw.get("versions") or {}).get("containerd"))
     return containerd
 
 
 def kubelet_section(raw, warnings):
-    """kubelet: cgroupDriver of its configuration, --cgroup-driver of kubeadm's flags file, whether it runs."""
+    """kubelet: cgroupDriver of its configuration, --cgroup-driver of kubeadm's flags file, whether it runs, its release
+    (``kubelet --version``) and the KubeletCgroupDriverFromCRI gate where a file sets it (``cri_gate``)."""
     config = raw["files"]["kubelet_config"]
     flags = raw["files"]["kubeadm_flags"]
     config_facts, config_error = parse_source(config, runtime_config.analyze_kubelet_config, warnings)
@@ -165,6 +170,12 @@ def kubelet_section(raw, warnings):
         "container_runtime_endpoint": flags_facts.get("container_runtime_endpoint") or config_facts.get("container_runtime_endpoint"),
     }
     kubelet["present"] = bool(kubelet["binary"] or kubelet["config_present"] or kubelet["flags_present"] or kubelet["running"])
+    kubelet["release"], kubelet["release_error"] = runtime_config.parse_release("kubelet", (raw.get("versions") or {}).get("kubelet"))
+    # Flags override the config file gate by gate (kubernetes cmd/kubelet/app/server.go, kubeletConfigFlagPrecedence).
+    kubelet["cri_gate"] = None
+    for facts, setting, path in ((config_facts, "featureGates", config["path"]), (flags_facts, "--feature-gates", flags["path"])):
+        if CRI_GATE in (facts.get("feature_gates") or {}):
+            kubelet["cri_gate"] = {"value": facts["feature_gates"][CRI_GATE], "setting": setting, "file": path}
     return kubelet
 
 

@@ -3,9 +3,12 @@
 * ``put(root, path, text)`` writes a file of a host tree built under tmp_path.
 * ``FakeDockerd(body, status)`` answers ``GET /info`` on a unix socket with ``body``
   (the real ``docker info`` fixture in most tests), as dockerd does; a context manager.
-* ``raw_runtime(root, info=None)`` is what ``container_runtime_info`` returns for the
-  tree under ``root`` (the real gather code; no Docker asked), with ``info`` as the
-  daemon's answer when given.
+* ``raw_runtime(root, info=None, versions=None)`` is what ``container_runtime_info``
+  returns for the tree under ``root`` (the real gather code; no Docker asked, no binary
+  run), with ``info`` as the daemon's answer and ``versions`` (``{"kubelet": "Kubernetes
+  v1.31.2", "containerd": "containerd ... v2.0.0 ..."}``) as what ``<binary> --version``
+  printed, when given.
+* ``KUBELET``, ``CONTAINERD``: real ``--version`` answers of the releases the tests use.
 """
 
 from __future__ import annotations
@@ -79,8 +82,20 @@ class FakeDockerd:
         shutil.rmtree(self.workdir, ignore_errors=True)
 
 
-def raw_runtime(root, info=None, **paths):
-    """container_runtime_info's ``runtime`` for the tree under ``root``; ``info`` stands for Docker's answer."""
+# What `kubelet --version` and `containerd --version` print (kubernetes component-base/version,
+# containerd version/version.go; the Debian package puts its own version in the third field).
+KUBELET = {release: "Kubernetes v%s" % release for release in ("1.27.16", "1.30.4", "1.31.0", "1.33.1", "1.34.0")}
+CONTAINERD = {
+    "1.6.20": "containerd github.com/containerd/containerd 1.6.20~ds1 1.6.20~ds1-1+deb12u3",
+    "1.7.27": "containerd containerd.io 1.7.27 05044ec0a9a75232cad458027ca83437aae3f4da",
+    "2.0.0": "containerd github.com/containerd/containerd/v2 v2.0.0 207ad711eabd375a01713109a8a197d197ff6542",
+    "2.1.4": "containerd containerd.io v2.1.4 75cb2b7193e4e490e9fbdc236c0e811ccaba3376",
+}
+
+
+def raw_runtime(root, info=None, versions=None, **paths):
+    """container_runtime_info's ``runtime`` for the tree under ``root``; ``info`` stands for Docker's answer,
+    ``versions`` for what each binary printed for ``--version`` (the binary is then found at /usr/bin)."""
     given = gather.default_paths(str(root))
     given["docker_socket"] = str(root / "no-docker.sock")
     given.update(paths)
@@ -88,4 +103,8 @@ def raw_runtime(root, info=None, **paths):
     if info is not None:
         raw["docker_info"].update(asked=True, info=info, error=None)
         raw["warnings"] = [w for w in raw["warnings"] if "no-docker.sock" not in w]
+    for name, text in (versions or {}).items():
+        binary = "/usr/bin/%s" % name
+        raw["binaries"][name] = binary
+        raw.setdefault("versions", {})[name] = {"binary": binary, "ran": True, "rc": 0, "stdout": text + "\n", "stderr": "", "error": None}
     return raw

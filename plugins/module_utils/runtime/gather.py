@@ -6,7 +6,8 @@
 Nothing here parses what the controller can parse: configuration files come back
 as text (TOML and YAML are read on the controller by
 ``plugins/plugin_utils/runtime_config.py``), Docker's ``GET /info`` as the daemon's
-JSON. What only the host can tell is probed here: which files exist, binaries,
+JSON, ``kubelet --version`` and ``containerd --version`` as printed (``versions.py``).
+What only the host can tell is probed here: which files exist, binaries,
 whether a kubelet process runs, the cgroup version and the init system.
 
 Every path is taken from ``default_paths(root)`` or the caller. Nothing raises for
@@ -25,6 +26,7 @@ from ansible_collections.multiarch.kolla.plugins.module_utils.runtime.docker_api
     DockerApiError,
     docker_api_get,
 )
+from ansible_collections.multiarch.kolla.plugins.module_utils.runtime.versions import ask_versions
 
 DEFAULT_CONTAINERD_CONFIG = "/etc/containerd/config.toml"
 DEFAULT_KUBELET_CONFIG = "/var/lib/kubelet/config.yaml"
@@ -130,11 +132,12 @@ def ask_docker(socket_path, installed, timeout, warnings):
     return result
 
 
-def gather_runtime(paths, root="/", which=None, timeout=5.0):
-    """The ``runtime`` result of container_runtime_info: raw files, the daemon's answer, binaries and host probes.
+def gather_runtime(paths, root="/", which=None, timeout=5.0, version_timeout=5.0):
+    """The ``runtime`` result of container_runtime_info: raw files, the daemon's answer, binaries, versions and host probes.
 
     ``paths`` is ``default_paths(root)`` with any overrides; ``which(name)`` finds a
-    binary (``_probe.find_binary`` under ``root`` by default).
+    binary (``_probe.find_binary`` under ``root`` by default). ``timeout`` bounds
+    Docker's answer, ``version_timeout`` each ``--version`` run.
     """
     if which is None:
         def which(name):
@@ -151,6 +154,7 @@ def gather_runtime(paths, root="/", which=None, timeout=5.0):
         "docker_units": units,
         "docker_info": ask_docker(paths["docker_socket"], installed, timeout, warnings),
         "binaries": binaries,
+        "versions": ask_versions(binaries, root, version_timeout, warnings),
         "kubelet_running": process_running("kubelet", paths["proc_path"]),
         "host": {"cgroup_version": _probe.cgroup_version(root), "systemd": _probe.systemd_booted(root)},
         "warnings": warnings,

@@ -24,6 +24,9 @@ from ansible_collections.multiarch.kolla.plugins.filter import cgroup_driver_dec
 from ansible_collections.multiarch.kolla.plugins.plugin_utils import cgroup_driver
 
 KUBELET_SYSTEMD = "apiVersion: kubelet.config.k8s.io/v1beta1\nkind: KubeletConfiguration\ncgroupDriver: systemd\n"
+# containerd set to the same driver: kubelet then uses systemd whatever its release (the module runs no
+# binary of a tree under another root, so both releases are unknown here).
+CONTAINERD_SYSTEMD = "version = 3\n[plugins.'io.containerd.cri.v1.runtime'.containerd.runtimes.runc.options]\n  SystemdCgroup = true\n"
 PLAYBOOK = Path(sys.executable).with_name("ansible-playbook")
 
 PLAY = """
@@ -59,6 +62,7 @@ PLAY = """
 def playbook_run(tmp_path_factory):
     tree = tmp_path_factory.mktemp("host")
     put(tree, "/var/lib/kubelet/config.yaml", KUBELET_SYSTEMD)
+    put(tree, "/etc/containerd/config.toml", CONTAINERD_SYSTEMD)
     play = tree / "play.yml"
     play.write_text(PLAY)
     env = dict(

@@ -191,3 +191,43 @@ def test_plan_new_file_and_absent_on_missing_file():
 def test_plan_bad_state_or_keys(state, keys):
     with pytest.raises(dj.ConfigError):
         dj.plan_daemon_json("{}", state=state, keys=keys, settings={})
+
+
+# ------------------------------------------------- values dockerd cannot read (issue 12)
+# dockerd reads daemon.json with Go's encoding/json, which has no NaN or Infinity; Python's json
+# module writes them unless told not to. Each such value is refused, naming its key.
+
+NAN, INF = float("nan"), float("inf")
+
+
+@pytest.mark.parametrize(
+    "settings, where",
+    [
+        ({"max-concurrent-downloads": NAN}, "settings.max-concurrent-downloads"),
+        ({"shutdown-timeout": INF}, "settings.shutdown-timeout"),
+        ({"shutdown-timeout": -INF}, "settings.shutdown-timeout"),
+        ({"log-opts": {"max-file": NAN}}, "settings.log-opts.max-file"),
+        ({"default-ulimits": {"nofile": {"Hard": 1, "Soft": [1, INF]}}}, "settings.default-ulimits.nofile.Soft[1]"),
+    ],
+    ids=["nan", "inf", "-inf", "nested-nan", "inf-in-a-list"],
+)
+def test_nan_and_infinity_are_refused_naming_the_key(settings, where):
+    with pytest.raises(dj.ConfigError) as info:
+        dj.validate_settings(settings)
+    assert str(info.value).startswith("%s: " % where)
+    assert "JSON has no NaN or Infinity" in str(info.value)
+    with pytest.raises(dj.ConfigError):
+        dj.plan_daemon_json('{"debug": true}\n', settings=settings)
+
+
+def test_finite_floats_are_still_written():
+    plan = dj.plan_daemon_json(None, settings={"max-download-attempts": 5.0, "x": -0.5})
+    assert json.loads(plan["content"]) == {"max-download-attempts": 5.0, "x": -0.5}
+
+
+@pytest.mark.parametrize("value", [NAN, INF, -INF])
+def test_the_writers_never_emit_nan_or_infinity(value):
+    # A value that slipped past validation fails the dump instead of reaching the file.
+    for dump in (dj.dump_daemon_json, dj.dump_sorted_json):
+        with pytest.raises(ValueError):
+            dump({"a": [value]})

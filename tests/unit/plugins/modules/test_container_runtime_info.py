@@ -11,6 +11,7 @@ from __future__ import annotations
 import json
 import os
 
+import yaml
 from ansible.module_utils import basic
 from conftest import fixture_file, run_module
 from runtime_testlib import FakeDockerd, put
@@ -49,7 +50,7 @@ def test_files_and_the_daemons_answer_as_found(tmp_path):
     assert runtime["docker_info"]["socket"] == dockerd.socket
     assert runtime["docker_info"]["error"] is None
     assert runtime["warnings"] == []
-    assert set(runtime) == {"files", "containers_conf", "docker_units", "docker_info", "binaries", "kubelet_running", "host", "warnings"}
+    assert set(runtime) == {"files", "containers_conf", "docker_units", "docker_info", "binaries", "versions", "kubelet_running", "host", "warnings"}
 
 
 def test_daemon_down_socket_missing(tmp_path, monkeypatch):
@@ -138,3 +139,51 @@ def test_check_mode_reads_the_same(tmp_path):
     checked = _run(tmp_path, check_mode=True)
     assert checked["changed"] is False
     assert checked["runtime"] == normal["runtime"]
+
+
+def test_versions_under_another_root_report_the_binary_only(tmp_path):
+    marker = tmp_path / "ran"
+    for name in ("kubelet", "containerd"):
+        binary = put(tmp_path, "/usr/bin/%s" % name, "#!/bin/sh\ntouch %s\necho 'Kubernetes v1.33.1'\n" % marker)
+        os.chmod(binary, 0o755)
+    result = _run(tmp_path)
+    versions = result["runtime"]["versions"]
+    assert not marker.exists()  # nothing of the mounted tree ran
+    for name in ("kubelet", "containerd"):
+        binary = str(tmp_path / "usr/bin" / name)
+        assert versions[name]["binary"] == binary
+        assert (versions[name]["ran"], versions[name]["stdout"]) == (False, None)
+        assert versions[name]["error"] == "%s was not run: it lies under the root %s, not on this host's /" % (binary, tmp_path)
+    assert result["runtime"]["warnings"] == []
+
+
+def test_no_binaries_no_versions(tmp_path):
+    versions = _run(tmp_path)["runtime"]["versions"]
+    assert versions == {name: {"binary": None, "ran": False, "rc": None, "stdout": None, "stderr": None, "error": None}
+                        for name in ("kubelet", "containerd")}
+
+
+def test_timeouts_must_be_positive(tmp_path):
+    for option in ("version_timeout", "docker_timeout"):
+        result = run_module(container_runtime_info, {"root": str(tmp_path), option: 0})
+        assert result["failed"] is True
+        assert result["msg"] == "%s is 0.0; give a number of seconds above 0" % option
+
+
+def test_documentation_matches_the_module(tmp_path, monkeypatch):
+    seen = {}
+    original = basic.AnsibleModule.__init__
+
+    def spy(self, argument_spec, **kwargs):
+        seen.update(argument_spec)
+        original(self, argument_spec, **kwargs)
+
+    monkeypatch.setattr(basic.AnsibleModule, "__init__", spy)
+    runtime = _run(tmp_path)["runtime"]
+    options = yaml.safe_load(container_runtime_info.DOCUMENTATION)["options"]
+    assert set(options) == set(seen)
+    assert {name: options[name].get("default") for name in options} == {name: spec.get("default") for name, spec in seen.items()}
+    returned = yaml.safe_load(container_runtime_info.RETURN)["runtime"]["contains"]
+    assert set(returned) == set(runtime)
+    assert set(returned["versions"]["sample"]) == set(runtime["versions"])
+    assert set(returned["versions"]["sample"]["kubelet"]) == set(runtime["versions"]["kubelet"])

@@ -40,19 +40,19 @@ EXPECTED = {
     },
     "containerd_config_v2_default_1.7_no_systemdcgroup.toml": {
         "kind": "containerd", "version": 2, "systemd_cgroup": None, "cgroup_driver": None,
-        "cri_disabled": False, "systemd_cgroup_key": CRI_V2, "default_runtime_name": "runc",
+        "cri_disabled": False, "systemd_cgroup_key": CRI_V2, "default_runtime_name": "runc", "runc_runtime": "options",
     },
     "containerd_config_v2_systemdcgroup_false_minikube_kicbase.toml": {
         "kind": "containerd", "version": 2, "systemd_cgroup": False, "cgroup_driver": "cgroupfs",
-        "cri_disabled": False, "systemd_cgroup_key": CRI_V2, "default_runtime_name": "runc",
+        "cri_disabled": False, "systemd_cgroup_key": CRI_V2, "default_runtime_name": "runc", "runc_runtime": "options",
     },
     "containerd_config_v2_systemdcgroup_true_kind_node.toml": {
         "kind": "containerd", "version": 2, "systemd_cgroup": True, "cgroup_driver": "systemd",
-        "cri_disabled": False, "systemd_cgroup_key": CRI_V2, "default_runtime_name": "runc",
+        "cri_disabled": False, "systemd_cgroup_key": CRI_V2, "default_runtime_name": "runc", "runc_runtime": "options",
     },
     "containerd_config_v3_systemdcgroup_true_docs.toml": {
         "kind": "containerd", "version": 3, "systemd_cgroup": True, "cgroup_driver": "systemd",
-        "cri_disabled": False, "systemd_cgroup_key": CRI_V3, "default_runtime_name": None,
+        "cri_disabled": False, "systemd_cgroup_key": CRI_V3, "default_runtime_name": None, "runc_runtime": "options",
     },
     "kubeadm_config_cgroup_driver_systemd_docs.yaml": {
         "kind": "kubelet", "documents": 2, "kind_found": True, "document_line": 6,
@@ -77,7 +77,8 @@ def _read(path):
 
 def _check_containerd(text, path, want):
     facts = rc.analyze_containerd_config(text, path)
-    got = {key: facts[key] for key in ("version", "systemd_cgroup", "cgroup_driver", "cri_disabled", "systemd_cgroup_key", "default_runtime_name")}
+    keys = ("version", "systemd_cgroup", "cgroup_driver", "cri_disabled", "systemd_cgroup_key", "default_runtime_name", "runc_runtime")
+    got = {key: facts[key] for key in keys}
     assert got == {key: want[key] for key in got}
     assert facts["cri_disabled_by"] == []
     assert facts["warnings"] == []
@@ -415,3 +416,73 @@ def test_containers_conf_layering():
     assert len(facts["errors"]) == 1
     assert facts["errors"][0]["path"] == "/etc/containers/containers.conf.d/30-broken.conf"
     assert facts["errors"][0]["line"] == 1
+
+
+# ------------------------------------------------- what kubelet's cgroup driver depends on (issue 12)
+
+
+@pytest.mark.parametrize(
+    "text, runc",
+    [
+        ("version = 3\n", "absent"),
+        ("version = 3\n[plugins.'io.containerd.cri.v1.runtime'.containerd.runtimes.runc]\nruntime_type = 'io.containerd.runc.v2'\n", "no_options"),
+        ("version = 2\n[plugins.\"io.containerd.grpc.v1.cri\".containerd.runtimes.runc.options]\n", "options"),
+        ("version = 7\n", None),
+    ],
+)
+def test_runc_runtime_declared_or_not(text, runc):
+    assert rc.analyze_containerd_config(text, "c.toml")["runc_runtime"] == runc
+
+
+def test_kubelet_feature_gates_from_the_config():
+    text = "kind: KubeletConfiguration\nfeatureGates:\n  KubeletCgroupDriverFromCRI: false\n  NodeSwap: true\n  Bad: maybe\n"
+    facts = rc.analyze_kubelet_config(text, "k.yaml")
+    assert facts["feature_gates"] == {"KubeletCgroupDriverFromCRI": False, "NodeSwap": True}
+    assert facts["warnings"] == ["k.yaml: featureGates.Bad is not true or false"]
+    assert rc.analyze_kubelet_config("kind: KubeletConfiguration\nfeatureGates: [a]\n", "k.yaml")["warnings"] == ["k.yaml: featureGates is not a mapping"]
+
+
+def test_kubelet_feature_gates_from_the_flags():
+    text = 'KUBELET_KUBEADM_ARGS="--feature-gates=KubeletCgroupDriverFromCRI=False,NodeSwap=t,Broken --container-runtime-endpoint=unix:///run/crio/crio.sock"\n'
+    facts = rc.analyze_kubeadm_flags(text, "f.env")
+    assert facts["feature_gates"] == {"KubeletCgroupDriverFromCRI": False, "NodeSwap": True}
+    assert facts["container_runtime_endpoint"] == "unix:///run/crio/crio.sock"
+    assert facts["warnings"] == ["f.env: --feature-gates entry 'Broken' is not name=true or name=false"]
+    assert rc.kubelet_flag_values(["--feature-gates", "A=true", "--cgroup-driver=systemd"]) == {
+        "--cgroup-driver": "systemd", "--container-runtime-endpoint": None, "--feature-gates": "A=true"}
+
+
+def _answer(stdout, binary="/usr/bin/x", error=None):
+    return {"binary": binary, "ran": True, "rc": 0, "stdout": stdout, "stderr": "", "error": error}
+
+
+@pytest.mark.parametrize(
+    "name, stdout, release",
+    [
+        ("kubelet", "Kubernetes v1.31.2\n", "1.31.2"),
+        ("kubelet", "Kubernetes v1.30.14-eks-1234567\n", "1.30.14"),
+        ("kubelet", "Kubernetes v1.33.3+k3s1\n", "1.33.3"),
+        ("containerd", "containerd github.com/containerd/containerd 1.6.20~ds1 1.6.20~ds1-1+deb12u3\n", "1.6.20"),
+        ("containerd", "containerd containerd.io 1.7.27 05044ec0a9a75232cad458027ca83437aae3f4da\n", "1.7.27"),
+        ("containerd", "containerd github.com/containerd/containerd/v2 v2.0.0 207ad711eabd375a01713109a8a197d197ff6542\n", "2.0.0"),
+        ("containerd", "containerd github.com/k3s-io/containerd v1.7.23-k3s2\n", "1.7.23"),
+    ],
+)
+def test_releases_as_the_binaries_print_them(name, stdout, release):
+    assert rc.parse_release(name, _answer(stdout)) == (release, None)
+
+
+@pytest.mark.parametrize(
+    "name, answer, words",
+    [
+        ("kubelet", None, "reported no kubelet --version answer"),
+        ("kubelet", {"binary": None, "ran": False, "rc": None, "stdout": None, "stderr": None, "error": None}, "no kubelet binary was found"),
+        ("containerd", _answer(None, error="/usr/bin/containerd --version did not answer within 5.0 seconds"), "did not answer within"),
+        ("kubelet", _answer("Usage: kubelet [flags]\n"), "printed 'Usage: kubelet [flags]', which names no kubelet version"),
+        ("containerd", _answer("Kubernetes v1.31.2\n"), "which names no containerd version"),
+    ],
+)
+def test_unknown_releases_say_why(name, answer, words):
+    release, error = rc.parse_release(name, answer)
+    assert release is None
+    assert words in error

@@ -10,7 +10,7 @@ from __future__ import annotations
 import json
 
 from conftest import fixture_file
-from runtime_testlib import put, raw_runtime
+from runtime_testlib import CONTAINERD, KUBELET, put, raw_runtime
 
 from ansible_collections.multiarch.kolla.plugins.plugin_utils import runtime_facts
 
@@ -220,3 +220,20 @@ def test_is_raw_runtime(tmp_path):
     assert runtime_facts.is_raw_runtime({"docker": {}}) is False
     assert runtime_facts.is_raw_runtime(dict(raw, files=[])) is False
     assert runtime_facts.is_raw_runtime(None) is False
+
+
+def test_releases_and_the_cri_gate(tmp_path):
+    put(tmp_path, "/var/lib/kubelet/config.yaml", "kind: KubeletConfiguration\nfeatureGates:\n  KubeletCgroupDriverFromCRI: true\n")
+    flags = put(tmp_path, "/var/lib/kubelet/kubeadm-flags.env", 'KUBELET_KUBEADM_ARGS="--feature-gates=KubeletCgroupDriverFromCRI=false"\n')
+    view = runtime_facts.parse_runtime(raw_runtime(tmp_path, versions={"kubelet": KUBELET["1.33.1"], "containerd": CONTAINERD["2.0.0"]}))
+    assert (view["kubelet"]["release"], view["kubelet"]["release_error"]) == ("1.33.1", None)
+    assert (view["containerd"]["release"], view["containerd"]["release_error"]) == ("2.0.0", None)
+    # The flag wins over the config file, gate by gate, as kubelet reads them.
+    assert view["kubelet"]["cri_gate"] == {"value": False, "setting": "--feature-gates", "file": flags}
+
+
+def test_no_release_without_a_binary(tmp_path):
+    view = runtime_facts.parse_runtime(raw_runtime(tmp_path))
+    assert (view["kubelet"]["release"], view["kubelet"]["release_error"]) == (None, "no kubelet binary was found")
+    assert view["kubelet"]["cri_gate"] is None
+    assert view["containerd"]["runc_runtime"] is None

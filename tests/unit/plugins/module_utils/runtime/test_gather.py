@@ -141,6 +141,9 @@ def test_gather_a_whole_host(tmp_path):
     assert raw["binaries"] == {"dockerd": None, "docker": None, "containerd": None, "kubelet": str(tmp_path / "usr/bin/kubelet"), "podman": None}
     assert raw["kubelet_running"] is True
     assert raw["host"] == {"cgroup_version": 2, "systemd": True}
+    # kubelet's --version is not run from a tree that is not this host's /: only its path is reported.
+    assert (raw["versions"]["kubelet"]["binary"], raw["versions"]["kubelet"]["ran"]) == (str(tmp_path / "usr/bin/kubelet"), False)
+    assert raw["versions"]["containerd"]["binary"] is None
     # Docker looks installed (daemon.json, unit) but its socket is missing: asked, and said so.
     assert raw["docker_info"]["asked"] is True
     assert raw["warnings"] == ["Docker is installed but its socket %s does not exist (daemon not running)" % paths["docker_socket"]]
