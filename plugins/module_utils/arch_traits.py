@@ -96,9 +96,9 @@ def arch_traits(host_arch, guests, virt_type):
 
 
 def usable_virt_types(kvm_usable, guests):
-    """The ``[libvirt] virt_type`` values a host can use: kvm when KVM is usable, qemu when any emulator exists."""
+    """The ``[libvirt] virt_type`` values a host can use: kvm when KVM is usable (true; not null, unknown), qemu when any emulator exists."""
     types = []
-    if kvm_usable:
+    if kvm_usable is True:
         types.append("kvm")
     if any(g.get("emulator") or g.get("domain_types") for g in (guests or {}).values()):
         types.append("qemu")
@@ -108,3 +108,17 @@ def usable_virt_types(kvm_usable, guests):
 def nova_traits(host_arch, kvm_usable, guests):
     """``{virt_type: [traits]}`` for each virt type the host can use."""
     return {vt: arch_traits(host_arch, guests, vt) for vt in usable_virt_types(kvm_usable, guests)}
+
+
+def nova_targetable(arch):
+    """Whether nova can steer guests of ``arch`` to a host: os-traits names the arch (HW_ARCH_* or COMPUTE_ARCH_*).
+
+    nova 34 turns an image's hw_architecture / hw_emulation_architecture into
+    HW_ARCH_<ARCH> / COMPUTE_ARCH_<ARCH> and gives up on the whole request when os-traits
+    lacks the name (nova/scheduler/request_filter.py, transform_image_metadata); a host
+    reports COMPUTE_ARCH_* only for names os-traits defines (driver.py,
+    _get_cpu_emulation_arch_traits). Of the arch table's arches only armv7l has neither
+    (os-traits spells it HW_ARCH_ARMV7).
+    """
+    suffix = str(arch).upper()
+    return "HW_ARCH_" + suffix in HW_ARCH_TRAITS or "COMPUTE_ARCH_" + suffix in COMPUTE_ARCH_TRAITS

@@ -37,12 +37,25 @@ _POWER_CPU_FAMILIES = ("POWER6", "POWER7", "POWER8", "POWER9", "POWER10", "POWER
 #   uefi               'required' | 'optional' | 'none' (boot firmware for guests of this arch)
 #   max_pcie_ports     upper bound for nova [libvirt] num_pcie_ports (None: nova's own limit)
 #   firmware_packages  per OS family, packages with this arch's guest firmware
-#   emulator_packages  per OS family, packages with this arch's qemu-system binary
+#   emulator_packages  per OS family, packages that install this arch's qemu-system binary on a host of
+#                      any arch (what emulating the arch takes); [] where the family ships none: EL's
+#                      qemu-kvm is built for the host's own target only (qemu-kvm.spec of RHEL 9:
+#                      target_list = %{kvm_target}-softmmu), and no EL repository has qemu-system-<arch>
+#   native_emulator_packages per OS family, packages that install the emulator of a host of this arch for
+#                      its own guests (EL: qemu-kvm, /usr/libexec/qemu-kvm; built for x86_64, aarch64 and
+#                      s390x, tools only on ppc64le: qemu-kvm.spec of RHEL 9, %ifarch %{power64} tools_only)
 #   kolla_tag_suffix   tag suffix of upstream Kolla images for this arch (None: none published)
 #   oci_platform       (architecture, variant) of this arch in OCI image indexes and image configs
 #                      (Go's GOARCH names; variant None where none is used)
 #   kvm_guests         guest arches KVM accelerates on a host of this arch (libvirt's
 #                      virQEMUCapsGuestIsNative: i686 on x86_64, armv7l on aarch64, ppc64 <-> ppc64le)
+#   kvm_guest_caps     {guest arch: (KVM capability, number)}: a native guest KVM runs only where
+#                      KVM_CHECK_EXTENSION on /dev/kvm answers the capability (Linux include/uapi/linux/kvm.h).
+#                      armv7l on aarch64 needs KVM_CAP_ARM_EL1_32BIT (93): many Arm server cores have no
+#                      AArch32 at EL1 (arch/arm64/kvm/arm.c answers it from ARM64_HAS_32BIT_EL1)
+#   kvm_module_required the KVM module nova's KVM support needs on a host of this arch (None: any):
+#                      kvm_hv on POWER (a PowerNV host, guests in hypervisor mode); kvm_pr runs guests in
+#                      problem state inside an LPAR (Linux arch/powerpc/kvm/book3s_pr.c), far slower
 #   tcg_cpu_models     nova cpu_models preference under TCG (virt_type qemu), first one the
 #                      emulator lists wins; named models, 'max' only where nova does not check names
 #   tcg_cpu_modes      nova cpu_mode values libvirt accepts for a TCG guest of this arch on a host
@@ -76,10 +89,13 @@ ARCHES = {
         "uefi": "optional",
         "max_pcie_ports": 28,
         "firmware_packages": {"Debian": ["ovmf"], "RedHat": ["edk2-ovmf"]},
-        "emulator_packages": {"Debian": ["qemu-system-x86"], "RedHat": ["qemu-kvm"]},
+        "emulator_packages": {"Debian": ["qemu-system-x86"], "RedHat": []},
+        "native_emulator_packages": {"Debian": ["qemu-system-x86"], "RedHat": ["qemu-kvm"]},
         "kolla_tag_suffix": "",
         "oci_platform": ("amd64", None),
         "kvm_guests": ("x86_64", "i686"),
+        "kvm_guest_caps": {},
+        "kvm_module_required": None,
         "tcg_cpu_models": ("Nehalem", "qemu64"),
         "tcg_cpu_modes": ("custom", "host-model", "none"),
         "compat_cpu_models": (),
@@ -92,7 +108,7 @@ ARCHES = {
         "iommu_kind": None,
     },
     "aarch64": {
-        "aliases": ("arm64", "armv8", "armv8l", "arm64-v8a", "aarch64le"),
+        "aliases": ("arm64", "armv8", "arm64-v8a", "aarch64le"),
         "qemu_binary": "qemu-system-aarch64",
         "machine_type": "virt",
         "kvm_cpu_mode": "host-passthrough",
@@ -100,10 +116,13 @@ ARCHES = {
         "uefi": "required",
         "max_pcie_ports": 28,
         "firmware_packages": {"Debian": ["qemu-efi-aarch64"], "RedHat": ["edk2-aarch64"]},
-        "emulator_packages": {"Debian": ["qemu-system-arm"], "RedHat": ["qemu-system-aarch64"]},
+        "emulator_packages": {"Debian": ["qemu-system-arm"], "RedHat": []},
+        "native_emulator_packages": {"Debian": ["qemu-system-arm"], "RedHat": ["qemu-kvm"]},
         "kolla_tag_suffix": "-aarch64",
         "oci_platform": ("arm64", None),
         "kvm_guests": ("aarch64", "armv7l"),
+        "kvm_guest_caps": {"armv7l": ("KVM_CAP_ARM_EL1_32BIT", 93)},
+        "kvm_module_required": None,
         "tcg_cpu_models": ("cortex-a72", "cortex-a57", "max"),
         "tcg_cpu_modes": ("custom", "none"),
         "compat_cpu_models": (),
@@ -124,10 +143,13 @@ ARCHES = {
         "uefi": "none",
         "max_pcie_ports": None,
         "firmware_packages": {"Debian": [], "RedHat": []},
-        "emulator_packages": {"Debian": ["qemu-system-ppc"], "RedHat": ["qemu-system-ppc64"]},
+        "emulator_packages": {"Debian": ["qemu-system-ppc"], "RedHat": []},
+        "native_emulator_packages": {"Debian": ["qemu-system-ppc"], "RedHat": []},
         "kolla_tag_suffix": None,
         "oci_platform": ("ppc64le", None),
         "kvm_guests": ("ppc64le", "ppc64"),
+        "kvm_guest_caps": {},
+        "kvm_module_required": "kvm_hv",
         "tcg_cpu_models": ("POWER9", "POWER8"),
         "tcg_cpu_modes": ("custom", "none"),
         "compat_cpu_models": ("POWER7", "POWER8", "POWER9", "POWER10"),
@@ -148,10 +170,13 @@ ARCHES = {
         "uefi": "none",
         "max_pcie_ports": None,
         "firmware_packages": {"Debian": [], "RedHat": []},
-        "emulator_packages": {"Debian": ["qemu-system-ppc"], "RedHat": ["qemu-system-ppc64"]},
+        "emulator_packages": {"Debian": ["qemu-system-ppc"], "RedHat": []},
+        "native_emulator_packages": {"Debian": ["qemu-system-ppc"], "RedHat": []},
         "kolla_tag_suffix": None,
         "oci_platform": ("ppc64", None),
         "kvm_guests": ("ppc64", "ppc64le"),
+        "kvm_guest_caps": {},
+        "kvm_module_required": "kvm_hv",
         "tcg_cpu_models": ("POWER9", "POWER8"),
         "tcg_cpu_modes": ("custom", "none"),
         "compat_cpu_models": ("POWER7", "POWER8", "POWER9", "POWER10"),
@@ -172,10 +197,13 @@ ARCHES = {
         "uefi": "none",
         "max_pcie_ports": None,
         "firmware_packages": {"Debian": [], "RedHat": []},
-        "emulator_packages": {"Debian": ["qemu-system-misc"], "RedHat": ["qemu-system-s390x"]},
+        "emulator_packages": {"Debian": ["qemu-system-misc"], "RedHat": []},
+        "native_emulator_packages": {"Debian": ["qemu-system-misc"], "RedHat": ["qemu-kvm"]},
         "kolla_tag_suffix": None,
         "oci_platform": ("s390x", None),
         "kvm_guests": ("s390x",),
+        "kvm_guest_caps": {},
+        "kvm_module_required": None,
         "tcg_cpu_models": (),
         "tcg_cpu_modes": (),
         "compat_cpu_models": (),
@@ -196,10 +224,13 @@ ARCHES = {
         "uefi": "optional",
         "max_pcie_ports": None,
         "firmware_packages": {"Debian": ["qemu-efi-riscv64"], "RedHat": ["edk2-riscv64"]},
-        "emulator_packages": {"Debian": ["qemu-system-misc"], "RedHat": ["qemu-system-riscv"]},
+        "emulator_packages": {"Debian": ["qemu-system-misc"], "RedHat": []},
+        "native_emulator_packages": {"Debian": ["qemu-system-misc"], "RedHat": []},
         "kolla_tag_suffix": None,
         "oci_platform": ("riscv64", None),
         "kvm_guests": ("riscv64",),
+        "kvm_guest_caps": {},
+        "kvm_module_required": None,
         "tcg_cpu_models": (),
         "tcg_cpu_modes": (),
         "compat_cpu_models": (),
@@ -220,10 +251,13 @@ ARCHES = {
         "uefi": "optional",
         "max_pcie_ports": 28,
         "firmware_packages": {"Debian": ["ovmf-ia32"], "RedHat": []},
-        "emulator_packages": {"Debian": ["qemu-system-x86"], "RedHat": ["qemu-kvm"]},
+        "emulator_packages": {"Debian": ["qemu-system-x86"], "RedHat": []},
+        "native_emulator_packages": {"Debian": ["qemu-system-x86"], "RedHat": []},
         "kolla_tag_suffix": None,
         "oci_platform": ("386", None),
         "kvm_guests": ("i686",),
+        "kvm_guest_caps": {},
+        "kvm_module_required": None,
         "tcg_cpu_models": (),
         "tcg_cpu_modes": (),
         "compat_cpu_models": (),
@@ -236,7 +270,9 @@ ARCHES = {
         "iommu_kind": None,
     },
     "armv7l": {
-        "aliases": ("armhf", "armv7", "armv7hl", "arm"),
+        # armv8l: uname -m of a 32-bit (AArch32) userland or personality on an ARMv8 CPU (Linux
+        # arch/arm64/include/asm/compat.h, COMPAT_UTS_MACHINE "armv8l"): a 32-bit Arm host, not aarch64.
+        "aliases": ("armhf", "armv7", "armv7hl", "arm", "armv8l"),
         "qemu_binary": "qemu-system-arm",
         "machine_type": "virt",
         "kvm_cpu_mode": "host-passthrough",
@@ -244,10 +280,13 @@ ARCHES = {
         "uefi": "optional",
         "max_pcie_ports": None,
         "firmware_packages": {"Debian": ["qemu-efi-arm"], "RedHat": ["edk2-arm"]},
-        "emulator_packages": {"Debian": ["qemu-system-arm"], "RedHat": ["qemu-system-arm"]},
+        "emulator_packages": {"Debian": ["qemu-system-arm"], "RedHat": []},
+        "native_emulator_packages": {"Debian": ["qemu-system-arm"], "RedHat": []},
         "kolla_tag_suffix": None,
         "oci_platform": ("arm", "v7"),
         "kvm_guests": ("armv7l",),
+        "kvm_guest_caps": {},
+        "kvm_module_required": None,
         "tcg_cpu_models": (),
         "tcg_cpu_modes": (),
         "compat_cpu_models": (),

@@ -44,6 +44,15 @@ options:
       - V(false) always probes the QEMU binaries instead.
     type: bool
     default: true
+  libvirt_timeout:
+    description:
+      - Seconds to wait for the libvirt daemon's answer (connection, host and domain capabilities together).
+      - Past it the module stops waiting, probes the QEMU binaries instead, and says so in RV(host.warnings).
+      - libvirt 9.0 may re-probe every QEMU binary within one call (seconds each); a warning gives the measured time whenever
+        libvirt took 5 s or more or rewrote its cached QEMU capabilities, and names the likely cause (see C(docs/multiarch_host.md)).
+      - V(0) waits as long as libvirt takes. A negative value fails the task.
+    type: float
+    default: 20
 notes:
   - Domain capabilities (UEFI firmware, CPU models) need a read-write libvirt connection (root or the libvirt group);
     with a read-only connection the guests come without them and a warning says so.
@@ -74,6 +83,10 @@ EXAMPLES = r"""
 - name: Ask a libvirt daemon on a non-default socket
   multiarch.kolla.host_arch_info:
     libvirt_uri: qemu+unix:///system?socket=/run/libvirt/libvirt-sock
+
+- name: Wait at most 5 seconds for libvirt, then probe the QEMU binaries
+  multiarch.kolla.host_arch_info:
+    libvirt_timeout: 5
 """
 
 RETURN = r"""
@@ -134,11 +147,16 @@ host:
           type: str
           sample: vmx
     kvm:
-      description: Whether KVM can be used by this user.
+      description: Whether KVM can be used, by this user and for nova.
       type: dict
       contains:
         usable:
-          description: C(/dev/kvm) exists and was opened read-write.
+          description:
+            - V(true) when C(/dev/kvm) opened read-write and, on ppc64le and ppc64, C(kvm_hv) is loaded (a PowerNV host).
+            - V(false) without C(/dev/kvm), when it cannot be opened for another reason than permissions, or on POWER with only
+              C(kvm_pr) (PR-KVM inside an LPAR) or no KVM module.
+            - V(null) (unknown) when C(/dev/kvm) exists but this user may not open it (no become, not in the C(kvm) group);
+              RV(host.kvm.reason) names the fix.
           type: bool
           sample: true
         device:
@@ -146,7 +164,7 @@ host:
           type: bool
           sample: true
         rw:
-          description: C(/dev/kvm) could be opened read-write.
+          description: C(/dev/kvm) could be opened read-write; V(null) when permissions did not allow trying.
           type: bool
           sample: true
         module:
@@ -160,9 +178,16 @@ host:
           type: bool
           sample: false
         reason:
-          description: Why KVM is not usable; V(null) when it is.
+          description: Why KVM is not usable or unknown, with the fix where there is one; V(null) when it is usable.
           type: str
-          sample: "/dev/kvm exists but cannot be opened read-write: Permission denied"
+          sample: "/dev/kvm does not exist (KVM module not loaded, no hardware virtualisation, or not passed into this container)"
+        caps:
+          description:
+            - The KVM capabilities the arch table asks this host for (C(KVM_CHECK_EXTENSION) on C(/dev/kvm)), V(true) or V(false),
+              V(null) when they could not be asked. aarch64 asks C(KVM_CAP_ARM_EL1_32BIT) (AArch32 at EL1), without which
+              KVM cannot run armv7l guests; empty on other arches.
+          type: dict
+          sample: {KVM_CAP_ARM_EL1_32BIT: false}
     guests:
       description:
         - One entry per guest architecture the host can run, keyed by canonical arch (names the arch table does not know are kept as
@@ -182,7 +207,9 @@ host:
           cpu_modes: [custom, maximum]
       contains:
         accel:
-          description: C(kvm) when the guest runs accelerated, C(tcg) when emulated.
+          description:
+            - C(kvm) when the guest runs accelerated, C(tcg) when emulated. armv7l on aarch64 is C(kvm) only where
+              RV(host.kvm.caps) has C(KVM_CAP_ARM_EL1_32BIT) true, even where libvirt offers a kvm domain for it.
           type: str
           sample: tcg
         domain_types:
@@ -271,14 +298,18 @@ host:
       sample: systemd
     nova_traits:
       description:
-        - For each C([libvirt] virt_type) the host can use (C(kvm) when KVM is usable, C(qemu) when any emulator exists), the
-          C(HW_ARCH_*) and C(COMPUTE_ARCH_*) traits nova's libvirt driver reports, sorted; only names defined by os-traits.
+        - For each C([libvirt] virt_type) the host can use (C(kvm) when RV(host.kvm.usable) is true, C(qemu) when any emulator
+          exists), the C(HW_ARCH_*) and C(COMPUTE_ARCH_*) traits nova's libvirt driver reports, sorted; only names defined by
+          os-traits (none for armv7l).
       type: dict
       sample:
         kvm: [COMPUTE_ARCH_X86_64, HW_ARCH_X86_64]
         qemu: [COMPUTE_ARCH_AARCH64, COMPUTE_ARCH_PPC64LE, COMPUTE_ARCH_X86_64, HW_ARCH_X86_64]
     warnings:
-      description: One sentence per source that could not be read, naming it.
+      description:
+        - One sentence per source that could not be read, naming it; one when libvirt was slow, re-probed QEMU or did not
+          answer within O(libvirt_timeout), with the measured time; one per guest architecture nova cannot place on this host
+          (armv7l on aarch64).
       type: list
       elements: str
       sample: ["libvirt: cannot connect to qemu:///system (Failed to connect socket); falling back to probing QEMU binaries"]
@@ -287,6 +318,7 @@ host:
 from ansible.module_utils.basic import AnsibleModule
 
 from ansible_collections.multiarch.kolla.plugins.module_utils.host import collect
+from ansible_collections.multiarch.kolla.plugins.module_utils.host.libvirt_source import check_timeout
 
 # File system root the probes read; tests point it at a tree they build.
 ROOT = "/"
@@ -297,10 +329,15 @@ def main():
         argument_spec=dict(
             libvirt_uri=dict(type="str", default=collect.DEFAULT_URI),
             use_libvirt=dict(type="bool", default=True),
+            libvirt_timeout=dict(type="float", default=collect.DEFAULT_LIBVIRT_TIMEOUT),
         ),
         supports_check_mode=True,
     )
-    host = collect.collect(root=ROOT, use_libvirt=module.params["use_libvirt"], libvirt_uri=module.params["libvirt_uri"])
+    try:
+        timeout = check_timeout(module.params["libvirt_timeout"])
+    except ValueError as exc:
+        module.fail_json(msg=str(exc))
+    host = collect.collect(root=ROOT, use_libvirt=module.params["use_libvirt"], libvirt_uri=module.params["libvirt_uri"], libvirt_timeout=timeout)
     module.exit_json(changed=False, host=host)
 
 

@@ -8,7 +8,8 @@ Controller-side logic behind the filter ``multiarch_host_groups``; the role
 (docs/decisions.md) and adds the host to each group. The rule:
 
 * ``arch``: ``<arch prefix><multiarch_host.arch>`` (arch_x86_64, arch_aarch64, ...);
-* ``accel``: ``kvm_hosts`` when ``kvm.usable``, else ``tcg_only_hosts``;
+* ``accel``: ``kvm_hosts`` when ``kvm.usable`` is true, ``tcg_only_hosts`` when false,
+  ``kvm_unknown_hosts`` when null (/dev/kvm this user could not open: run host_facts with become);
 * ``emulates``: ``<emulates prefix><guest arch>`` for every guest whose ``accel`` is
   ``tcg`` and whose arch is not the host's own, sorted;
 * ``all``: the three above together, sorted.
@@ -22,6 +23,7 @@ from ansible_collections.multiarch.kolla.plugins.plugin_utils import multiarch_h
 
 KVM_GROUP = "kvm_hosts"
 TCG_GROUP = "tcg_only_hosts"
+KVM_UNKNOWN_GROUP = "kvm_unknown_hosts"
 DEFAULT_ARCH_PREFIX = "arch_"
 DEFAULT_EMULATES_PREFIX = "emulates_"
 
@@ -57,7 +59,7 @@ def _group(prefix, arch, host):
 
 
 def _checked_fact(multiarch_host, host):
-    """(arch, kvm usable, guests) of a multiarch_host dict; HostGroupsError naming what is missing."""
+    """(arch, kvm usable: true, false or None, guests) of a multiarch_host dict; HostGroupsError naming what is missing."""
     try:
         return facts.checked(multiarch_host, _label(host))
     except facts.HostFactError as exc:
@@ -73,7 +75,7 @@ def host_groups(multiarch_host, arch_prefix=DEFAULT_ARCH_PREFIX, emulates_prefix
     _check_prefix(emulates_prefix, "emulates_prefix", DEFAULT_EMULATES_PREFIX, host)
     arch, kvm_usable, guests = _checked_fact(multiarch_host, host)
     arch_group = _group(arch_prefix, arch, host)
-    accel_group = KVM_GROUP if kvm_usable else TCG_GROUP
+    accel_group = {True: KVM_GROUP, False: TCG_GROUP}.get(kvm_usable, KVM_UNKNOWN_GROUP)
     emulated = sorted(name for name, guest in guests.items() if name != arch and guest.get("accel") == "tcg")
     emulates = [_group(emulates_prefix, name, host) for name in emulated]
     return {

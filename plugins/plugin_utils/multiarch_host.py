@@ -76,7 +76,7 @@ def _raw_guests(fact):
 
 
 def checked(fact, label):
-    """``(arch as detected, kvm usable, every guest)`` of a fact that follows the contract; HostFactError otherwise.
+    """``(arch as detected, kvm usable (true, false or None: unknown), every guest)`` of a fact that follows the contract; HostFactError otherwise.
 
     Strict where the other accessors are lenient: for code that must refuse a malformed
     fact (``label`` names the host, e.g. "host cmp1"). Guests keep every name libvirt gave,
@@ -90,8 +90,10 @@ def checked(fact, label):
     arch, kvm_fact, all_guests = fact.get("arch"), fact.get("kvm"), fact.get("guests")
     if not isinstance(arch, str) or not arch:
         raise HostFactError("%s: multiarch_host has no 'arch' (got %r); run multiarch.kolla.host_facts again" % (label, arch))
-    if not isinstance(kvm_fact, Mapping) or not isinstance(kvm_fact.get("usable"), bool):
-        raise HostFactError("%s: multiarch_host.kvm.usable must be true or false (got kvm=%r); run multiarch.kolla.host_facts again" % (label, kvm_fact))
+    if not isinstance(kvm_fact, Mapping) or "usable" not in kvm_fact or not isinstance(kvm_fact["usable"], (bool, type(None))):
+        raise HostFactError(
+            "%s: multiarch_host.kvm.usable must be true, false or null (got kvm=%r); run multiarch.kolla.host_facts again" % (label, kvm_fact)
+        )
     if not isinstance(all_guests, Mapping) or not all(isinstance(g, Mapping) for g in all_guests.values()):
         raise HostFactError(
             "%s: multiarch_host.guests must be a dict of guest dicts (got %r); run multiarch.kolla.host_facts again" % (label, all_guests)
@@ -115,9 +117,46 @@ def kvm(fact):
     return value if isinstance(value, dict) else {}
 
 
+KVM_USABLE = "usable"
+KVM_UNUSABLE = "unusable"
+KVM_UNKNOWN = "unknown"
+
+
 def kvm_usable(fact):
-    """Whether KVM is usable on the host (``kvm.usable``); False when unknown."""
-    return bool(kvm(fact).get("usable"))
+    """Whether KVM is known to be usable on the host (``kvm.usable`` is true); False when false or unknown."""
+    return kvm(fact).get("usable") is True
+
+
+def kvm_state(fact):
+    """``usable`` (kvm.usable true), ``unusable`` (false) or ``unknown`` (null, or not reported)."""
+    usable = kvm(fact).get("usable")
+    if usable is True:
+        return KVM_USABLE
+    if usable is False:
+        return KVM_UNUSABLE
+    return KVM_UNKNOWN
+
+
+def kvm_reason(fact):
+    """The fact's own words on why KVM is not usable or unknown (``kvm.reason``), or a default naming the field."""
+    reason = kvm(fact).get("reason")
+    if reason:
+        return to_text(reason)
+    return "multiarch_host.kvm.usable is %s" % {KVM_USABLE: "true", KVM_UNUSABLE: "false"}.get(kvm_state(fact), "null or missing")
+
+
+def kvm_on_request(fact):
+    """None when the operator may ask for ``virt_type = kvm`` on this host, else why not (the fact's reason).
+
+    Accepted: KVM usable; KVM unknown (/dev/kvm this user could not open: the operator
+    asserts it works for libvirt); PR-KVM (``module`` kvm_pr, opened read-write) asked for
+    by name. Refused: everything the fact knows to be unusable.
+    """
+    state = kvm_state(fact)
+    info = kvm(fact)
+    if state != KVM_UNUSABLE or (info.get("module") == "kvm_pr" and info.get("rw") is True):
+        return None
+    return kvm_reason(fact)
 
 
 def with_guests(fact, extra):

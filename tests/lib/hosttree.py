@@ -134,3 +134,18 @@ def host_tree(root, cpuinfo="cpuinfo/cpuinfo_x86_64_intel_i7-1165G7_8cpu.txt", k
     write(root, "/sys/fs/cgroup/cgroup.controllers", "cpu memory pids\n")
     write(root, "/proc/1/comm", "systemd\n")
     return root
+
+
+def deny_dev_kvm(monkeypatch, os_module, code=None, strerror="Permission denied"):
+    """Make ``os_module.open`` refuse /dev/kvm (any root) with ``code`` (EACCES by default); every other path opens as usual."""
+    import errno  # noqa: PLC0415
+
+    code = errno.EACCES if code is None else code
+    real_open = os_module.open
+
+    def refuse(path, flags, *args, **kwargs):
+        if str(path).endswith("/dev/kvm"):
+            raise OSError(code, strerror, path)
+        return real_open(path, flags, *args, **kwargs)
+
+    monkeypatch.setattr(os_module, "open", refuse)

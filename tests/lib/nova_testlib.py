@@ -222,3 +222,23 @@ def start_guest(conn, arch, machine, cpu_xml):
         return dom.isActive()
     finally:
         dom.destroy()
+
+
+def nova_value(settings, key):
+    """The value oslo.config must read back for ``key`` of nova_libvirt_settings' ``settings`` (nova's default where the key is not written)."""
+    value = settings[key]
+    if key == "hw_machine_type":
+        return value.split(",") if value else None
+    if key == "num_pcie_ports":
+        return 0 if value is None else value
+    return value
+
+
+def load_libvirt_section(path):
+    """oslo.config with nova 34's own [libvirt] option definitions, reading ``path``."""
+    nova_conf = require_import("nova.conf")
+    cfg = require_import("oslo_config.cfg")
+    conf = cfg.ConfigOpts()
+    nova_conf.libvirt.register_opts(conf)
+    conf(args=[], project="nova", default_config_files=[str(path)], default_config_dirs=[])
+    return conf

@@ -15,12 +15,17 @@ import os
 from ansible_collections.multiarch.kolla.plugins.module_utils import arch_traits
 from ansible_collections.multiarch.kolla.plugins.module_utils._probe import cgroup_version
 from ansible_collections.multiarch.kolla.plugins.module_utils.archtable import ARCHES, canonical_arch
-from ansible_collections.multiarch.kolla.plugins.module_utils.host import cpuinfo, libvirt_caps, qemu_probe
+from ansible_collections.multiarch.kolla.plugins.module_utils.host import cpuinfo, libvirt_cost, libvirt_source, qemu_probe
 from ansible_collections.multiarch.kolla.plugins.module_utils.host._hostfs import read_text
 from ansible_collections.multiarch.kolla.plugins.module_utils.host.iommu import probe_iommu
 from ansible_collections.multiarch.kolla.plugins.module_utils.host.kvm import probe_kvm
 
-DEFAULT_URI = "qemu:///system"
+DEFAULT_URI = libvirt_source.DEFAULT_URI
+DEFAULT_LIBVIRT_TIMEOUT = libvirt_source.DEFAULT_TIMEOUT
+# A libvirt exchange this long (seconds) is reported with its time even when libvirt rewrote no cache entry.
+LIBVIRT_SLOW_S = 5.0
+# libvirt-python, or None (kept here so that tests can replace it).
+import_libvirt = libvirt_source.import_libvirt
 
 
 def probe_init(root, warnings):
@@ -34,124 +39,63 @@ def _count_online(root, warnings):
     return cpuinfo.parse_cpu_list(text) if text else None
 
 
-def import_libvirt():
-    """Return the libvirt module, or None when libvirt-python is not importable."""
-    try:
-        import libvirt  # noqa: PLC0415  pylint: disable=import-outside-toplevel
-    except ImportError:
-        return None
-    return libvirt
-
-
-def _quiet_libvirt(libvirt):
-    # libvirt prints every error to stderr by default; errors reach us as exceptions.
-    try:
-        libvirt.registerErrorHandler(lambda _ctx, _err: None, None)
-    except Exception:  # pylint: disable=broad-except
-        pass
-
-
-def _domcaps_machine(arch, guest):
-    preferred = ARCHES.get(arch, {}).get("machine_type")
-    if preferred and preferred in guest["machines"]:
-        return preferred
-    return None
-
-
-def _connect(libvirt, uri, warnings):
-    """(connection, read_only): read-write first, read-only second; (None, False) with a warning when both are refused."""
-    try:
-        return libvirt.open(uri), False
-    except libvirt.libvirtError as exc:
-        first_error = str(exc).strip()
-    try:
-        conn = libvirt.openReadOnly(uri)
-    except libvirt.libvirtError:
-        warnings.append("libvirt: cannot connect to %s (%s); falling back to probing QEMU binaries" % (uri, first_error))
-        return None, False
-    warnings.append(
-        "libvirt: read-write connection to %s refused (%s); connected read-only, so UEFI firmware and CPU models "
-        "(domain capabilities) are unknown: run with become or as a member of the libvirt group" % (uri, first_error)
-    )
-    return conn, True
-
-
-def _capabilities(libvirt, conn, uri, warnings):
-    """Parsed host capabilities, None with a warning when libvirt fails or answers garbage."""
-    try:
-        return libvirt_caps.parse_capabilities(conn.getCapabilities())
-    except libvirt.libvirtError as exc:
-        warnings.append("libvirt: getCapabilities on %s failed (%s); falling back to probing QEMU binaries" % (uri, str(exc).strip()))
-    except ValueError as exc:
-        warnings.append("libvirt: capabilities from %s are unusable (%s); falling back to probing QEMU binaries" % (uri, exc))
-    return None
-
-
-def _domain_capabilities(libvirt, conn, guests, warnings):
-    """Domain capabilities of every guest (its accelerated domain, the arch's nova machine type when offered)."""
-    domcaps = []
-    for arch in sorted(guests):
-        guest = guests[arch]
-        virt_type = "kvm" if guest["accel"] == "kvm" else "qemu"
-        machine = _domcaps_machine(arch, guest)
-        try:
-            item = libvirt_caps.parse_domain_capabilities(conn.getDomainCapabilities(guest["emulator"], arch, machine, virt_type, 0))
-        except libvirt.libvirtError as exc:
+def _apply_kvm_caps(caps_needed, kvm, arch, guests, warnings):
+    """Guests libvirt offers as kvm that this host's KVM cannot run (archtable kvm_guest_caps answered no) become tcg."""
+    for guest_arch, (cap, _number) in sorted(caps_needed.items()):
+        guest = guests.get(guest_arch)
+        if guest and guest.get("accel") == "kvm" and (kvm.get("caps") or {}).get(cap) is False:
+            guest["accel"] = "tcg"
             warnings.append(
-                "libvirt: getDomainCapabilities for %s (%s, machine %s) failed (%s): its UEFI firmware and CPU models are unknown"
-                % (arch, virt_type, machine or "default", str(exc).strip())
+                "libvirt offers a kvm domain for %s guests, but KVM on this %s host answers no to %s (KVM_CHECK_EXTENSION on /dev/kvm): "
+                "such a guest cannot start under KVM here; reported as accel tcg" % (guest_arch, arch, cap)
             )
-            continue
-        except ValueError as exc:
-            warnings.append("libvirt: domain capabilities for %s are unusable (%s): its UEFI firmware and CPU models are unknown" % (arch, exc))
-            continue
-        item["arch"] = arch  # fold into the guest we asked about, whatever libvirt calls it
-        domcaps.append(item)
-    return domcaps
 
 
-def libvirt_guests(libvirt, uri, warnings):
-    """Ask the libvirt daemon at ``uri``; return (parsed capabilities or None, guests or None).
-
-    One connection: read-write, so that getDomainCapabilities (firmware, CPU
-    models) is allowed; when only a read-only connection is granted the guests come
-    without firmware details (uefi None) and a warning says so.
-    """
-    _quiet_libvirt(libvirt)
-    conn, read_only = _connect(libvirt, uri, warnings)
-    if conn is None:
-        return None, None
-    try:
-        caps = _capabilities(libvirt, conn, uri, warnings)
-        if caps is None:
-            return None, None
-        if read_only:
-            return caps, caps["guests"]
-        return caps, libvirt_caps.merge_domain_capabilities(caps["guests"], _domain_capabilities(libvirt, conn, caps["guests"], warnings))
-    finally:
-        try:
-            conn.close()
-        except Exception:  # pylint: disable=broad-except
-            pass
-
-
-def _libvirt_source(libvirt, uri, arch, kvm, warnings):
-    """(guests, host_cpu_xml) from the libvirt daemon at ``uri``; (None, None) when it does not answer usefully."""
+def _libvirt_source(libvirt, uri, arch, kvm, warnings, *, timeout, root):
+    """(guests, host_cpu_xml) from the libvirt daemon at ``uri``; (None, None) when it does not answer usefully in time."""
     if libvirt is None:
         warnings.append("libvirt: libvirt-python is not importable by this Python; falling back to probing QEMU binaries")
         return None, None
-    caps, guests = libvirt_guests(libvirt, uri, warnings)
+    before = libvirt_cost.cache_stamps(root)
+    inner = []
+    finished, answer, seconds = libvirt_source.bounded(lambda: libvirt_source.libvirt_guests(libvirt, uri, inner), timeout)
+    reprobed = libvirt_cost.rewritten(root, before)
+    if not finished:
+        warnings.append(libvirt_cost.timeout_warning(uri, timeout, reprobed, root))
+        return None, None
+    warnings.extend(inner)
+    cost = libvirt_cost.cost_warning(uri, seconds, reprobed, root, slow=LIBVIRT_SLOW_S, timeout=timeout)
+    if cost:
+        warnings.append(cost)
+    caps, guests = answer
     if caps is None:
         return None, None
     if caps["host_arch"] and caps["host_arch"] != arch:
         warnings.append("libvirt at %s reports host arch %s but the kernel says %s: the URI may name another host" % (uri, caps["host_arch"], arch))
+    _apply_kvm_caps(ARCHES.get(arch, {}).get("kvm_guest_caps") or {}, kvm, arch, guests, warnings)
     kvm_guests = [a for a, g in guests.items() if g["accel"] == "kvm"]
-    if kvm_guests and not kvm["usable"]:
+    if kvm_guests and kvm["usable"] is not True:
         warnings.append(
-            "libvirt offers kvm for %s but this user cannot use /dev/kvm (%s); run with become for the host's own view"
-            % (", ".join(sorted(kvm_guests)), kvm["reason"])
+            "libvirt offers kvm for %s but multiarch_host.kvm.usable is %s here (%s); run with become for the host's own view"
+            % (", ".join(sorted(kvm_guests)), "unknown" if kvm["usable"] is None else "false", kvm["reason"])
         )
     return guests, caps["host_cpu_xml"]
+
+
+def _nova_guest_warnings(arch, guests):
+    """Native guests nova cannot place on this host (armv7l on aarch64), one sentence each."""
+    native = ARCHES.get(arch, {}).get("kvm_guests", ())
+    warnings = []
+    for guest in sorted(guests):
+        if guest == arch or guest not in native or arch_traits.nova_targetable(guest):
+            continue
+        warnings.append(
+            "guests.{g}: nova 34 cannot place {g} guests on this {a} host: it runs every guest whose arch is not the host's as TCG "
+            "(virt_type qemu, nova/virt/libvirt/driver.py _configure_guest_by_virt_type) whatever KVM could do, and os-traits names no "
+            "{g} trait (HW_ARCH_{G}, COMPUTE_ARCH_{G}), so neither a trait nor the image-metadata prefilter can steer {g} images here; "
+            "the collection derives no trait, machine type or emulation setting for {g}".format(g=guest, G=guest.upper(), a=arch)
+        )
+    return warnings
 
 
 def _host_arch(kernel, warnings):
@@ -171,31 +115,45 @@ def _cpu(root, arch, warnings):
     return cpu
 
 
-def collect(root="/", *, use_libvirt=True, libvirt_uri=DEFAULT_URI, kernel_arch=None, path=None, libvirt_module=None):
+def collect(
+    root="/",
+    *,
+    use_libvirt=True,
+    libvirt_uri=DEFAULT_URI,
+    kernel_arch=None,
+    path=None,
+    libvirt_module=None,
+    libvirt_timeout=libvirt_source.DEFAULT_TIMEOUT,
+    ioctl=None,
+):
     """Return the ``multiarch_host`` dict for the host whose file system is at ``root``.
 
     ``kernel_arch`` defaults to ``os.uname().machine``; ``path`` is the list of
     directories searched for QEMU binaries before the usual ones (``_probe.find_binary``;
     default $PATH on a real host); ``libvirt_module`` replaces the imported
-    libvirt-python (tests).
+    libvirt-python and ``ioctl`` ``fcntl.ioctl`` on /dev/kvm (tests).
+    ``libvirt_timeout`` bounds the libvirt exchange in seconds (0: no limit); past it,
+    the QEMU binaries are probed instead. ValueError for a timeout that is not >= 0.
     """
+    libvirt_timeout = libvirt_source.check_timeout(libvirt_timeout)
     warnings = []
     kernel = kernel_arch or os.uname().machine
     arch = _host_arch(kernel, warnings)
     cpu = _cpu(root, arch, warnings)
-    kvm = probe_kvm(root, warnings)
+    kvm = probe_kvm(root, warnings, arch, ioctl)
     guests = host_cpu_xml = None
     guest_source = "none"
     if use_libvirt:
         libvirt = libvirt_module if libvirt_module is not None else import_libvirt()
-        guests, host_cpu_xml = _libvirt_source(libvirt, libvirt_uri, arch, kvm, warnings)
+        guests, host_cpu_xml = _libvirt_source(libvirt, libvirt_uri, arch, kvm, warnings, timeout=libvirt_timeout, root=root)
         if guests is not None:
             guest_source = "libvirt"
     if guests is None:
-        guests = qemu_probe.probe_guests(arch, kvm["usable"], root=root, path=path, warnings=warnings)
+        guests = qemu_probe.probe_guests(arch, kvm, root=root, path=path, warnings=warnings)
         guest_source = "qemu" if guests else "none"
         if not guests:
             warnings.append("no QEMU emulator (qemu-system-*) found: this host can run no guests")
+    warnings.extend(_nova_guest_warnings(arch, guests))
     return {
         "arch": arch,
         "kernel_arch": kernel,

@@ -19,6 +19,7 @@ import subprocess
 from ansible_collections.multiarch.kolla.plugins.module_utils._files import FileError, read_text
 from ansible_collections.multiarch.kolla.plugins.module_utils._probe import find_binary, under
 from ansible_collections.multiarch.kolla.plugins.module_utils.archtable import ARCHES
+from ansible_collections.multiarch.kolla.plugins.module_utils.host.kvm import accelerates
 from ansible_collections.multiarch.kolla.plugins.module_utils.host.libvirt_caps import guest_arch_key
 
 # QEMU firmware descriptor directories, lowest priority last; a file name in an
@@ -248,14 +249,16 @@ def _guest(arch, binary, answers, accel, warnings):
     }
 
 
-def probe_guests(host_arch, kvm_usable, *, root="/", path=None, warnings=None, timeout=PROBE_TIMEOUT):
+def probe_guests(host_arch, kvm, *, root="/", path=None, warnings=None, timeout=PROBE_TIMEOUT):
     """Return ``{arch: guest}`` for every archtable guest arch with an emulator.
 
     Emulators are looked up by ``_probe.find_binary`` (``path``, then the usual
     binary directories, under ``root``). Runs ``-machine help`` and ``-cpu help``
     of each distinct binary once, all in parallel. ``accel`` is ``kvm`` for the
-    arches KVM accelerates on ``host_arch`` (archtable ``kvm_guests``) when
-    ``kvm_usable``, else ``tcg``.
+    arches KVM accelerates on ``host_arch`` (``kvm.accelerates``: archtable
+    ``kvm_guests``, KVM usable, and the guest's ``kvm_guest_caps`` capability such as
+    KVM_CAP_ARM_EL1_32BIT for armv7l on aarch64), else ``tcg``. ``kvm`` is the
+    ``kvm`` dict of multiarch_host (a bare boolean knows no capability).
     """
     if warnings is None:
         warnings = []
@@ -269,10 +272,9 @@ def probe_guests(host_arch, kvm_usable, *, root="/", path=None, warnings=None, t
         commands.append((binary, "-cpu", "help"))
     results = _run_all(commands, timeout)
     descriptors = read_firmware_descriptors(root, warnings)
-    native = ARCHES.get(host_arch, {}).get("kvm_guests", ())
     guests = {}
     for arch, binary in found.items():
-        accel = "kvm" if (kvm_usable and arch in native) else "tcg"
+        accel = "kvm" if accelerates(host_arch, arch, kvm) else "tcg"
         answers = (results[(real[arch], "-machine", "help")], results[(real[arch], "-cpu", "help")])
         guest = _guest(arch, binary, answers, accel, warnings)
         if guest is None:

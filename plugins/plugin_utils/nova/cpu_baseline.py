@@ -122,21 +122,31 @@ def _group_arch(named):
 
 
 def _group_virt_type(named, virt_type):
-    """kvm when every host has KVM, qemu when none has; a mixed group or an impossible ask is refused."""
-    usable = {name: facts.kvm_usable(fact) for name, fact in named}
+    """kvm when every host has KVM, qemu when none has; a mixed or unknown group, or an impossible ask, is refused."""
+    states = {name: facts.kvm_state(fact) for name, fact in named}
     if virt_type is None:
-        if all(usable.values()):
+        unknown = [n for n, st in states.items() if st == facts.KVM_UNKNOWN]
+        if unknown:
+            raise NovaLibvirtError(
+                "nova_cpu_baseline: whether KVM is usable is unknown on %s (%s); run multiarch.kolla.host_facts with become on them, "
+                "or pass virt_type='kvm' or 'qemu'" % (", ".join(unknown), "; ".join(facts.kvm_reason(f) for n, f in named if n in unknown))
+            )
+        if all(st == facts.KVM_USABLE for st in states.values()):
             return "kvm"
-        if not any(usable.values()):
+        if not any(st == facts.KVM_USABLE for st in states.values()):
             return "qemu"
         raise NovaLibvirtError(
             "nova_cpu_baseline: KVM hosts (%s) and TCG-only hosts (%s) cannot live-migrate to each other; split the group or pass virt_type='qemu'"
-            % (", ".join(n for n, u in usable.items() if u), ", ".join(n for n, u in usable.items() if not u))
+            % (", ".join(n for n, st in states.items() if st == facts.KVM_USABLE), ", ".join(n for n, st in states.items() if st != facts.KVM_USABLE))
         )
     if virt_type not in VIRT_TYPES:
         raise NovaLibvirtError("nova_cpu_baseline: virt_type=%r: use one of %s" % (virt_type, ", ".join(VIRT_TYPES)))
-    if virt_type == "kvm" and not all(usable.values()):
-        raise NovaLibvirtError("nova_cpu_baseline: virt_type=kvm but KVM is not usable on %s" % ", ".join(n for n, u in usable.items() if not u))
+    if virt_type == "kvm":
+        # Unknown hosts: the operator asserts KVM; PR-KVM asked for by name (multiarch_host.kvm_on_request).
+        refused = [(n, facts.kvm_on_request(f)) for n, f in named if facts.kvm_on_request(f)]
+        if refused:
+            names = ", ".join(n for n, _r in refused)
+            raise NovaLibvirtError("nova_cpu_baseline: virt_type=kvm but KVM is not usable on %s (%s)" % (names, "; ".join("%s: %s" % r for r in refused)))
     return virt_type
 
 

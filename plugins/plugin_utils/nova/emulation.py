@@ -47,6 +47,18 @@ def runnable(arch, guests):
     return not (ARCHES[arch]["uefi"] == "required" and guest.get("uefi") is False)
 
 
+def _no_emulator(arch, key, info):
+    """Why OS family ``key`` cannot install an emulator for ``arch`` guests (the arch table lists none)."""
+    if key != "RedHat":
+        return "the arch table lists no %s package with %s" % (key, info["qemu_binary"])
+    native = sorted(a for a, entry in ARCHES.items() if entry["native_emulator_packages"]["RedHat"])
+    return (
+        "EL (RHEL, Rocky, AlmaLinux) ships qemu-kvm (/usr/libexec/qemu-kvm) built for the host's own architecture only (on %s hosts), "
+        "and no qemu-system-* package for other architectures, so %s guests cannot be emulated on an EL host (%s is in no EL "
+        "repository; docs/architectures.md); emulate %s on a Debian or Ubuntu compute host" % (", ".join(native), arch, info["qemu_binary"], arch)
+    )
+
+
 def packages(arch, family):
     """(packages, reason): what installs ``arch`` guests on OS family ``family``; reason says why not, else None."""
     info = ARCHES[arch]
@@ -56,7 +68,7 @@ def packages(arch, family):
     emulators = list(info["emulator_packages"].get(key) or [])
     firmware = list(info["firmware_packages"].get(key) or [])
     if not emulators:
-        return [], "the arch table lists no %s package with %s" % (key, info["qemu_binary"])
+        return [], _no_emulator(arch, key, info)
     if info["uefi"] == "required" and not firmware:
         return [], "%s guests boot UEFI only and the arch table lists no %s UEFI firmware package for them" % (arch, key)
     return emulators + firmware, None

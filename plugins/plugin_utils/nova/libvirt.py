@@ -10,28 +10,36 @@ Controller-side logic behind the filter ``nova_libvirt_settings`` and role
 
 Rules (checked against nova 34's own code in the unit tests):
 
-* ``virt_type`` is ``kvm`` only where ``kvm.usable``; otherwise ``qemu`` (TCG).
+* ``virt_type`` is ``kvm`` where ``kvm.usable`` is true and ``qemu`` (TCG) where it is
+  false; where it is null (unknown: /dev/kvm this user could not open) the decision
+  refuses unless the operator's override names ``virt_type``. An override ``kvm`` is
+  accepted where KVM is usable or unknown, and for PR-KVM (``module`` kvm_pr, opened
+  read-write) asked for by name (multiarch_host.kvm_on_request).
 * KVM: the arch's ``kvm_cpu_mode`` (x86_64/ppc64le ``host-model``, aarch64
   ``host-passthrough``: libvirt has no host-model on aarch64).
 * TCG: ``custom`` with the first of the arch's ``tcg_cpu_models`` the host's own
   emulator lists (``guests[<host arch>].cpu_models``), or the first of them when
   that list is unknown.
 * ``hw_machine_type``: the table's machine type of every guest arch in ``guests``
-  whose emulator offers it; with ``guests`` empty (unknown) that of the host's
-  own arch.
+  whose emulator offers it, except a native guest nova cannot place (armv7l on aarch64:
+  arch_traits.nova_targetable); with ``guests`` empty (unknown) that of the host's own arch.
+* Every override value is one line that nova's option types read back as meant
+  (``nova/libvirt_values.py``): no line break of any kind, no comma inside a list item,
+  CPU models, flags and machine types by a safe name pattern (also when the emulator's
+  model list is unknown), ``num_pcie_ports`` in ASCII digits.
 * A host that serves emulated guests of other arches (``emulated_arches``, or a
   host whose libvirt offers no guest of its own arch) gets ``cpu_mode = none``:
   nova applies ``[libvirt] cpu_mode``/``cpu_models`` to every guest, and libvirt
   refuses host-model and other-arch named models for a foreign TCG guest.
 """
 
-import re
-
 from ansible.errors import AnsibleFilterError
 from ansible.module_utils.common.text.converters import to_text
 
+from ansible_collections.multiarch.kolla.plugins.module_utils.arch_traits import nova_targetable
 from ansible_collections.multiarch.kolla.plugins.module_utils.archtable import ARCHES, VIRT_TYPES, canonical_arch
 from ansible_collections.multiarch.kolla.plugins.plugin_utils import multiarch_host as facts
+from ansible_collections.multiarch.kolla.plugins.plugin_utils.nova import libvirt_values as values
 from ansible_collections.multiarch.kolla.plugins.plugin_utils.nova.cpu_models import lookup_model, pick_tcg_cpu_model
 
 # nova [libvirt] cpu_mode choices (nova/conf/libvirt.py).
@@ -43,36 +51,27 @@ NOVA_MAX_PCIE_PORTS = 28
 NOVA_LIBVIRT_KEYS = ("virt_type", "cpu_mode", "cpu_models", "cpu_model_extra_flags", "hw_machine_type", "num_pcie_ports")
 OVERRIDE_KEYS = NOVA_LIBVIRT_KEYS
 
-_FLAG_RE = re.compile(r"^[+-]?[A-Za-z0-9][A-Za-z0-9_.-]*$")
-_MACHINE_RE = re.compile(r"^[A-Za-z0-9][A-Za-z0-9_.-]*$")
-
 
 class NovaLibvirtError(AnsibleFilterError):
     """A value the rules cannot turn into a working nova configuration."""
 
 
 def _as_list(value, what, name):
-    if value is None:
-        return []
-    if isinstance(value, str):
-        return [v.strip() for v in value.split(",") if v.strip()]
-    if isinstance(value, (list, tuple)):
-        items = []
-        for v in value:
-            if not isinstance(v, str) or not v.strip():
-                raise NovaLibvirtError("host %s: override %s=%r: every item must be a non-empty string" % (name, what, value))
-            items.append(v.strip())
-        return items
-    raise NovaLibvirtError("host %s: override %s=%r: give a list or a comma-separated string" % (name, what, value))
+    items, problem = values.list_items(value)
+    if problem:
+        raise NovaLibvirtError("host %s: override %s=%r: %s" % (name, what, value, problem))
+    return items
 
 
-def _default_machine_types(guests):
+def _default_machine_types(guests, host_arch):
     entries = []
     for arch, info in ARCHES.items():
         guest = guests.get(arch)
         machine = info["machine_type"]
         if guest is None or not machine:
             continue
+        if arch != host_arch and arch in ARCHES[host_arch]["kvm_guests"] and not nova_targetable(arch):
+            continue  # a native guest nova cannot place (armv7l on aarch64): no machine type claims it can
         machines = guest.get("machines") or []
         if machines and machine not in machines:
             continue
@@ -110,8 +109,8 @@ def _parse_machine_types(value, guests, name):
                 "host %s: override hw_machine_type: %s=%s but the host cannot run %s guests (guests: %s); install %s or drop the entry"
                 % (name, raw_arch, machine, arch, ", ".join(sorted(guests)) or "none", ARCHES[arch]["qemu_binary"])
             )
-        if not isinstance(machine, str) or not _MACHINE_RE.match(machine):
-            raise NovaLibvirtError("host %s: override hw_machine_type: %s=%r is not a machine type name" % (name, raw_arch, machine))
+        if values.machine_problem(machine):
+            raise NovaLibvirtError("host %s: override hw_machine_type: %s=%s" % (name, raw_arch, values.machine_problem(machine)))
         machines = guests[arch].get("machines") or []
         if machines and machine not in machines:
             raise NovaLibvirtError(
@@ -126,12 +125,9 @@ def _parse_machine_types(value, guests, name):
 
 def _pcie_ports(value, arch, name):
     info = ARCHES[arch]
-    if isinstance(value, bool) or not isinstance(value, (int, str)):
+    if values.count_problem(value):
         raise NovaLibvirtError("host %s: override num_pcie_ports=%r: give an integer 0..%d" % (name, value, NOVA_MAX_PCIE_PORTS))
-    try:
-        ports = int(value)
-    except ValueError:
-        raise NovaLibvirtError("host %s: override num_pcie_ports=%r: give an integer 0..%d" % (name, value, NOVA_MAX_PCIE_PORTS)) from None
+    ports = int(value)
     if not info["pcie_root_ports"]:
         raise NovaLibvirtError(
             "host %s: override num_pcie_ports=%r: nova adds PCIe root ports only on x86_64 (q35) and aarch64 (virt) hosts, not on %s; drop it"
@@ -159,8 +155,7 @@ def _host_context(multiarch_host, name):
         "arch": arch,
         "info": info,
         "guests": guests,
-        "kvm": facts.kvm(multiarch_host),
-        "kvm_usable": facts.kvm_usable(multiarch_host),
+        "fact": multiarch_host,
         "emulator_models": list(own_guest.get("cpu_models") or []),
         "emulator": own_guest.get("emulator") or info["qemu_binary"],
         "foreign_only": bool(guests) and arch not in guests,
@@ -179,6 +174,13 @@ def _checked_overrides(overrides, name):
             "host %s: unknown override key(s) %s (values %s); valid keys: %s"
             % (name, ", ".join(unknown), ", ".join("%r" % (overrides[k],) for k in unknown), ", ".join(OVERRIDE_KEYS))
         )
+    for key in OVERRIDE_KEYS:
+        mark = values.line_break_in(overrides.get(key))
+        if mark is not None:
+            raise NovaLibvirtError(
+                "host %s: override %s=%r holds a line break (%r): an INI value is one line, and an INI reader would take the rest "
+                "for another line (another key); remove it" % (name, key, overrides[key], mark)
+            )
     return {k: v for k, v in overrides.items() if v is not None}
 
 
@@ -190,6 +192,11 @@ def _emulated_arches(emulated_arches, ctx):
         guest_arch = canonical_arch(raw, strict=False)
         if guest_arch is None:
             raise NovaLibvirtError("host %s: emulated_arches: unknown arch %r; known: %s" % (name, raw, ", ".join(ARCHES)))
+        if not nova_targetable(guest_arch):
+            raise NovaLibvirtError(
+                "host %s: emulated_arches: %s: nova cannot place %s guests (os-traits names no %s trait, and nova runs a guest "
+                "of another arch as TCG); drop it" % (name, guest_arch, guest_arch, guest_arch.upper())
+            )
         if guest_arch in ctx["info"]["kvm_guests"]:
             continue  # native to this host, not emulated
         if guest_arch not in guests:
@@ -203,15 +210,22 @@ def _emulated_arches(emulated_arches, ctx):
 
 
 def _virt_type(over, ctx):
-    name = ctx["name"]
-    virt_type = over.get("virt_type", "kvm" if ctx["kvm_usable"] else "qemu")
+    name, fact = ctx["name"], ctx["fact"]
+    if "virt_type" not in over:
+        state = facts.kvm_state(fact)
+        if state == facts.KVM_UNKNOWN:
+            raise NovaLibvirtError(
+                "host %s: whether KVM is usable is unknown (%s); run multiarch.kolla.host_facts with become (or as a member of the kvm "
+                "group) so that host_arch_info can open /dev/kvm, or decide with nova_compute_arch_overrides: {virt_type: kvm} "
+                "(or qemu)" % (name, facts.kvm_reason(fact))
+            )
+        return "kvm" if state == facts.KVM_USABLE else "qemu"
+    virt_type = over["virt_type"]
     if virt_type not in VIRT_TYPES:
         raise NovaLibvirtError("host %s: override virt_type=%r: this collection writes one of %s" % (name, virt_type, ", ".join(VIRT_TYPES)))
-    if virt_type == "kvm" and not ctx["kvm_usable"]:
-        raise NovaLibvirtError(
-            "host %s: override virt_type=kvm but KVM is not usable on this host (%s); use virt_type qemu or fix /dev/kvm"
-            % (name, ctx["kvm"].get("reason") or "multiarch_host.kvm.usable is false")
-        )
+    refusal = facts.kvm_on_request(fact) if virt_type == "kvm" else None
+    if refusal:
+        raise NovaLibvirtError("host %s: override virt_type=kvm but KVM is not usable on this host (%s); use virt_type qemu or fix /dev/kvm" % (name, refusal))
     return virt_type
 
 
@@ -250,8 +264,8 @@ def _cpu_mode(over, ctx, virt_type, emulated):
 def _cpu_flags(over, name, cpu_mode):
     flags = _as_list(over.get("cpu_model_extra_flags"), "cpu_model_extra_flags", name)
     for flag in flags:
-        if not _FLAG_RE.match(flag):
-            raise NovaLibvirtError("host %s: override cpu_model_extra_flags: %r is not a CPU flag ([+|-]name)" % (name, flag))
+        if values.flag_problem(flag):
+            raise NovaLibvirtError("host %s: override cpu_model_extra_flags: %s" % (name, values.flag_problem(flag)))
     if flags and cpu_mode == "none":
         raise NovaLibvirtError("host %s: override cpu_model_extra_flags=%r with cpu_mode none: nova ignores CPU flags without a CPU model" % (name, flags))
     return flags
@@ -260,6 +274,8 @@ def _cpu_flags(over, name, cpu_mode):
 def _checked_model(model, ctx, virt_type, disables):
     """``model`` as the emulator (or the arch's compat list) spells it; NovaLibvirtError when it cannot run."""
     name, arch, info, emulator_models = ctx["name"], ctx["arch"], ctx["info"], ctx["emulator_models"]
+    if values.model_problem(model):
+        raise NovaLibvirtError("host %s: override cpu_models: %s" % (name, values.model_problem(model)))
     if emulator_models:
         found = lookup_model(model, emulator_models)
         if found is None and not (virt_type == "kvm" and disables):
@@ -313,7 +329,7 @@ def _hw_machine_type(over, ctx):
     if "hw_machine_type" in over:
         entries = _parse_machine_types(over["hw_machine_type"], guests or {a: {} for a in info["kvm_guests"]}, ctx["name"])
     else:
-        entries = _default_machine_types(guests or {ctx["arch"]: {}})
+        entries = _default_machine_types(guests or {ctx["arch"]: {}}, ctx["arch"])
     return ",".join("%s=%s" % pair for pair in entries) or None
 
 
@@ -365,20 +381,19 @@ def render_nova_compute_libvirt(settings):
     rendered = {}
     for key in NOVA_LIBVIRT_KEYS:
         value = settings.get(key)
-        if value is None:
+        if value is None or (isinstance(value, (list, tuple)) and not value):
             continue
+        if isinstance(value, bool):
+            raise NovaLibvirtError("render_nova_compute_libvirt: %s=%r: no nova [libvirt] key owned here is a boolean" % (key, value))
         if isinstance(value, (list, tuple)):
-            if not value:
-                continue
             for item in value:
                 if "," in to_text(item) or not to_text(item).strip():
                     raise NovaLibvirtError("render_nova_compute_libvirt: %s item %r cannot be written as a list item" % (key, item))
-            rendered[key] = ",".join(to_text(v).strip() for v in value)
-        elif isinstance(value, bool):
-            raise NovaLibvirtError("render_nova_compute_libvirt: %s=%r: no nova [libvirt] key owned here is a boolean" % (key, value))
+            text = ",".join(to_text(v).strip() for v in value)
         else:
             text = to_text(value)
-            if "\n" in text:
-                raise NovaLibvirtError("render_nova_compute_libvirt: %s=%r contains a newline" % (key, value))
-            rendered[key] = text
+        problem = values.rendered_problem(text)
+        if problem:
+            raise NovaLibvirtError("render_nova_compute_libvirt: %s=%s" % (key, problem))
+        rendered[key] = text
     return rendered

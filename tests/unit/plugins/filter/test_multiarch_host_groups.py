@@ -43,3 +43,11 @@ def test_through_ansible():
     # The filter by its FQCN, the way the role calls it, in a real ansible run.
     result = through_ansible("host | multiarch.kolla.multiarch_host_groups(arch_prefix='cpu_', host=inventory_hostname)", {"host": HOST})
     assert result["msg"] == {**EXPECTED, "arch": "cpu_x86_64", "all": ["cpu_x86_64", "emulates_aarch64", "emulates_ppc64le", "kvm_hosts"]}
+
+
+def test_kvm_unknown_through_ansible():
+    # A null kvm.usable travels through Ansible as None and lands the host in kvm_unknown_hosts.
+    host = {**HOST, "kvm": {"usable": None, "reason": "/dev/kvm exists but this user may not open it (Permission denied)"}}
+    result = through_ansible("host | multiarch.kolla.multiarch_host_groups", {"host": host})
+    assert result["msg"]["accel"] == "kvm_unknown_hosts"
+    assert "kvm_unknown_hosts" in result["msg"]["all"]

@@ -35,7 +35,7 @@ def test_every_entry_has_exactly_the_documented_keys(arch):
 
 def test_docs_list_the_new_keys():
     text = (Path(archtable.__file__).resolve().parents[2] / "docs" / "architectures.md").read_text()
-    for key in ("cpuinfo_format", "iommu_kind"):
+    for key in ("cpuinfo_format", "iommu_kind", "kvm_guest_caps", "kvm_module_required", "native_emulator_packages", "emulator_packages"):
         assert f"`{key}`" in text, key
 
 
@@ -100,3 +100,50 @@ def test_arch_info_is_a_copy():
 def test_trait_suffix():
     assert trait_suffix("amd64") == "X86_64"
     assert trait_suffix("ppc64el") == "PPC64LE"
+
+
+# --------------------------------------------------------------------------- issue 12 defects
+
+
+@pytest.mark.parametrize(("name", "arch"), [("armv8l", "armv7l"), ("ARMv8l", "armv7l"), ("armv7l", "armv7l"), ("armv8", "aarch64"), ("arm64", "aarch64")])
+def test_armv8l_is_the_32_bit_personality(name, arch):
+    """uname -m of a 32-bit userland on an ARMv8 CPU is armv8l (Linux arch/arm64/include/asm/compat.h, COMPAT_UTS_MACHINE)."""
+    assert canonical_arch(name) == arch
+
+
+@pytest.mark.parametrize("arch", sorted(ARCHES))
+def test_kvm_module_required_only_on_power(arch):
+    """KVM on POWER is usable for nova only with kvm_hv (PowerNV); kvm_pr runs guests in problem state."""
+    expected = "kvm_hv" if ARCHES[arch]["cpuinfo_format"] == "power" else None
+    assert ARCHES[arch]["kvm_module_required"] == expected
+
+
+@pytest.mark.parametrize("arch", sorted(ARCHES))
+def test_kvm_guest_caps_name_native_guests_and_real_capabilities(arch):
+    """Only native guests may need a KVM capability; the number is the Linux uapi one (linux/kvm.h)."""
+    caps = ARCHES[arch]["kvm_guest_caps"]
+    assert set(caps) <= set(ARCHES[arch]["kvm_guests"]) - {arch}
+    for name, number in caps.values():
+        assert name.startswith("KVM_CAP_") and isinstance(number, int) and number > 0
+    assert ARCHES["aarch64"]["kvm_guest_caps"] == {"armv7l": ("KVM_CAP_ARM_EL1_32BIT", 93)}
+
+
+def test_kvm_guest_caps_numbers_match_the_linux_headers():
+    """/usr/include/linux/kvm.h (Debian linux-libc-dev) is the oracle where it is installed."""
+    header = Path("/usr/include/linux/kvm.h")
+    if not header.exists():
+        pytest.skip("no /usr/include/linux/kvm.h on this machine (Debian package linux-libc-dev)")
+    text = header.read_text()
+    for entry in ARCHES.values():
+        for name, number in entry["kvm_guest_caps"].values():
+            assert re.search(r"^#define %s\s+%d\b" % (name, number), text, re.MULTILINE), name
+
+
+@pytest.mark.parametrize("arch", sorted(ARCHES))
+def test_el_ships_no_foreign_emulator(arch):
+    """RHEL/Rocky/Alma build qemu-kvm for the host's own target only (qemu-kvm.spec target_list); no qemu-system-<arch> exists."""
+    assert ARCHES[arch]["emulator_packages"]["RedHat"] == []
+    assert "qemu-system-aarch64" not in str(ARCHES[arch]["emulator_packages"])
+    native = ARCHES[arch]["native_emulator_packages"]["RedHat"]
+    # qemu-kvm is built for x86_64, aarch64 and s390x; on ppc64le the EL 9 spec builds the tools only.
+    assert native == (["qemu-kvm"] if arch in ("x86_64", "aarch64", "s390x") else [])

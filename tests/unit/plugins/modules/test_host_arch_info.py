@@ -41,7 +41,7 @@ def test_check_mode_gives_the_same_result(fake_host):
     host = normal["host"]
     assert host["arch"] == "x86_64" and host["guest_source"] == "qemu"
     assert host["cpu"]["model"] == "11th Gen Intel(R) Core(TM) i7-1165G7 @ 2.80GHz"
-    assert host["kvm"] == {"usable": True, "device": True, "rw": True, "module": "kvm_intel", "nested": True, "reason": None}
+    assert host["kvm"] == {"usable": True, "device": True, "rw": True, "module": "kvm_intel", "nested": True, "reason": None, "caps": {}}
     assert host["guests"]["x86_64"]["accel"] == "kvm" and host["guests"]["aarch64"]["accel"] == "tcg"
     assert host["warnings"] == []
 
@@ -126,6 +126,21 @@ def test_bad_input_garbage_capabilities(fake_host, monkeypatch):
     assert_every_field(host)
 
 
+@pytest.mark.parametrize("timeout", [-1, -0.5])
+def test_bad_input_negative_libvirt_timeout_fails_naming_the_option(fake_host, timeout):
+    result = run_module(host_arch_info, {"libvirt_timeout": timeout})
+    assert result["failed"] is True
+    assert "libvirt_timeout" in result["msg"] and str(timeout) in result["msg"]
+    assert "host" not in result
+
+
+def test_libvirt_timeout_is_documented_with_its_default():
+    options = yaml.safe_load(host_arch_info.DOCUMENTATION)["options"]
+    assert options["libvirt_timeout"]["type"] == "float"
+    assert options["libvirt_timeout"]["default"] == collect.DEFAULT_LIBVIRT_TIMEOUT == 20
+    assert "0" in " ".join(options["libvirt_timeout"]["description"])
+
+
 def test_libvirt_python_missing(fake_host, monkeypatch):
     monkeypatch.setattr(collect, "import_libvirt", lambda: None)
     host = run_module(host_arch_info, {})["host"]
@@ -172,9 +187,14 @@ def dev_kvm_openable():
     return True
 
 
+# The live tests are about libvirt's answer, not the module's bound on its cost: on a machine whose libvirt
+# re-probes QEMU on every call (docs/multiarch_host.md) one answer can take longer than the default 20 s.
+LIVE = {"libvirt_timeout": 600}
+
+
 @pytest.fixture(scope="module")
 def live_result(live_daemon):
-    return run_module(host_arch_info, {})
+    return run_module(host_arch_info, LIVE)
 
 
 @pytest.mark.libvirt
@@ -205,7 +225,7 @@ def test_live_libvirt_guests(live_result, libvirt_kvm_arches):
 
 @pytest.mark.libvirt
 def test_live_check_mode_same_answer(live_result):
-    checked = run_module(host_arch_info, {}, check_mode=True)
+    checked = run_module(host_arch_info, LIVE, check_mode=True)
     assert checked["changed"] is False
     assert checked["host"]["guests"] == live_result["host"]["guests"]
     assert checked["host"]["nova_traits"] == live_result["host"]["nova_traits"]
@@ -215,7 +235,7 @@ def test_live_check_mode_same_answer(live_result):
 @pytest.mark.parametrize("args", [{"use_libvirt": False}, {"libvirt_uri": UNREACHABLE_URI}], ids=["use_libvirt_false", "daemon_unreachable"])
 def test_live_fallback_agrees_with_libvirt(live_result, args):
     via_libvirt = live_result["host"]
-    fallback = run_module(host_arch_info, args)["host"]
+    fallback = run_module(host_arch_info, {**LIVE, **args})["host"]
     assert fallback["guest_source"] == "qemu"
     if "libvirt_uri" in args:
         assert [w for w in fallback["warnings"] if UNREACHABLE_URI in w]

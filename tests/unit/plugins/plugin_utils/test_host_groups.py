@@ -4,9 +4,10 @@ from __future__ import annotations
 
 import pytest
 from conftest import fixture_file
-from hosttree import host_tree, lab
+from hosttree import deny_dev_kvm, host_tree, lab
 
 from ansible_collections.multiarch.kolla.plugins.module_utils.host import collect
+from ansible_collections.multiarch.kolla.plugins.module_utils.host import kvm as kvm_probe
 from ansible_collections.multiarch.kolla.plugins.module_utils.host.libvirt_caps import parse_capabilities
 from ansible_collections.multiarch.kolla.plugins.plugin_utils.host_groups import HostGroupsError, host_groups
 
@@ -46,6 +47,17 @@ def test_groups_from_the_qemu_probe(tmp_path, kvm, accel, emulated):
     host = collect.collect(root=str(root), use_libvirt=False, kernel_arch="x86_64")
     expected = groups("x86_64", accel, emulated if emulated is not None else ["aarch64", "i686", "ppc64", "ppc64le"])
     assert host_groups(host) == expected
+
+
+def test_groups_with_kvm_unknown(tmp_path, monkeypatch):
+    """/dev/kvm that this user may not open: neither kvm_hosts nor tcg_only_hosts, but kvm_unknown_hosts."""
+    root = lab(tmp_path)[1]
+    host_tree(root)
+    deny_dev_kvm(monkeypatch, kvm_probe.os)
+    host = collect.collect(root=str(root), use_libvirt=False, kernel_arch="x86_64")
+    assert host["kvm"]["usable"] is None
+    assert host_groups(host) == groups("x86_64", "kvm_unknown_hosts", ["aarch64", "i686", "ppc64", "ppc64le"])
+    assert host_groups({"arch": "aarch64", "kvm": {"usable": None}, "guests": {}})["accel"] == "kvm_unknown_hosts"
 
 
 def test_lab_host_without_kvm_or_qemu():

@@ -162,6 +162,8 @@ def test_checked_returns_the_fact_as_detected():
     assert (arch, usable) == ("amd64", True)  # the arch as detected, not canonical
     assert all_guests == fact["guests"]  # every guest, arches the table does not know included
     assert facts.checked({"arch": "x86_64", "kvm": {"usable": False}, "guests": {}}, "host cmp1") == ("x86_64", False, {})
+    # null: /dev/kvm exists but this user may not open it (docs/multiarch_host.md)
+    assert facts.checked({"arch": "x86_64", "kvm": {"usable": None}, "guests": {}}, "host cmp1") == ("x86_64", None, {})
 
 
 @pytest.mark.parametrize(
@@ -170,8 +172,9 @@ def test_checked_returns_the_fact_as_detected():
         (None, ["host cmp1: expected the multiarch_host dict, got None", "host_facts"]),
         ({"kvm": {"usable": True}, "guests": {}}, ["host cmp1: multiarch_host has no 'arch' (got None)"]),
         ({"arch": "", "kvm": {"usable": True}, "guests": {}}, ["has no 'arch' (got '')"]),
-        ({"arch": "x86_64", "guests": {}}, ["host cmp1: multiarch_host.kvm.usable must be true or false (got kvm=None)"]),
-        ({"arch": "x86_64", "kvm": {"usable": "yes"}, "guests": {}}, ["kvm.usable must be true or false", "'yes'"]),
+        ({"arch": "x86_64", "guests": {}}, ["host cmp1: multiarch_host.kvm.usable must be true, false or null (got kvm=None)"]),
+        ({"arch": "x86_64", "kvm": {}, "guests": {}}, ["kvm.usable must be true, false or null", "kvm={}"]),
+        ({"arch": "x86_64", "kvm": {"usable": "yes"}, "guests": {}}, ["kvm.usable must be true, false or null", "'yes'"]),
         ({"arch": "x86_64", "kvm": {"usable": True}}, ["host cmp1: multiarch_host.guests must be a dict of guest dicts (got None)"]),
         ({"arch": "x86_64", "kvm": {"usable": True}, "guests": {"x86_64": "kvm"}}, ["guests must be a dict of guest dicts"]),
     ],
@@ -181,3 +184,41 @@ def test_checked_refuses_a_fact_off_the_contract(fact, words):
         facts.checked(fact, "host cmp1")
     for word in words:
         assert word in str(err.value)
+
+
+# --------------------------------------------------------------------------- kvm_state and an explicit virt_type=kvm
+
+DENIED = {"usable": None, "device": True, "rw": None, "module": "kvm_intel", "reason": "/dev/kvm exists but this user may not open it (Permission denied)"}
+PR_KVM = {"usable": False, "device": True, "rw": True, "module": "kvm_pr", "reason": "kvm_pr only: PR-KVM"}
+
+
+@pytest.mark.parametrize(
+    ("kvm", "state"),
+    [
+        ({"usable": True}, "usable"),
+        ({"usable": False, "reason": "/dev/kvm does not exist"}, "unusable"),
+        (DENIED, "unknown"),
+        (PR_KVM, "unusable"),
+        ({"device": True}, "unknown"),  # no answer is not a "no"
+        (None, "unknown"),
+    ],
+)
+def test_kvm_state_has_three_answers(kvm, state):
+    fact = {"arch": "x86_64", "kvm": kvm}
+    assert facts.kvm_state(fact) == state
+    assert facts.kvm_usable(fact) is (state == "usable")
+
+
+@pytest.mark.parametrize(
+    ("kvm", "refusal"),
+    [
+        ({"usable": True}, None),
+        (DENIED, None),  # the operator asserts KVM works where this user could not look
+        (PR_KVM, None),  # the operator asks for PR-KVM by name
+        ({**PR_KVM, "rw": None}, "kvm_pr only: PR-KVM"),  # PR-KVM that this user could not open either
+        ({"usable": False, "device": False, "rw": False, "reason": "/dev/kvm does not exist"}, "/dev/kvm does not exist"),
+        ({"usable": False}, "multiarch_host.kvm.usable is false"),
+    ],
+)
+def test_kvm_on_request(kvm, refusal):
+    assert facts.kvm_on_request({"arch": "ppc64le", "kvm": kvm}) == refusal

@@ -3,10 +3,14 @@
 from __future__ import annotations
 
 import errno
+import os
+import re
+import threading
+import time
 
 import pytest
 from conftest import fixture_file
-from hosttree import host_tree, lab, write
+from hosttree import deny_dev_kvm, host_tree, lab, write
 
 from ansible_collections.multiarch.kolla.plugins.module_utils.arch_traits import COMPUTE_ARCH_TRAITS, HW_ARCH_TRAITS
 from ansible_collections.multiarch.kolla.plugins.module_utils.host import collect, kvm
@@ -58,8 +62,9 @@ def test_collect_big_endian_ppc64_stays_ppc64(tmp_path):
     assert host["cpu"]["model"] == "POWER7" and host["cpu"]["platform"] == "pSeries"
     assert host["kvm"]["module"] == "kvm_pr"
     assert host["guest_source"] == "none" and host["guests"] == {}
-    # No emulator: only kvm is a usable virt type, and nova reports only the host arch.
-    assert host["nova_traits"] == {"kvm": ["HW_ARCH_PPC64"]}
+    # PR-KVM inside this LPAR is not the KVM nova assumes, and there is no emulator: no virt type, no trait.
+    assert host["kvm"]["usable"] is False and "PR-KVM" in host["kvm"]["reason"]
+    assert host["nova_traits"] == {}
     assert any("qemu-system" in w for w in host["warnings"])
 
 
@@ -238,7 +243,7 @@ def test_libvirt_kvm_but_user_cannot_open_dev_kvm(tmp_path, monkeypatch):
 
     monkeypatch.setattr(kvm.os, "open", refuse)
     host = collect.collect(root=str(tmp_path), kernel_arch="x86_64", libvirt_module=FakeLibvirt(multiarch_conn()), path=[])
-    assert host["kvm"]["usable"] is False
+    assert host["kvm"]["usable"] is None  # unknown: the daemon's user may well open it
     assert "kvm" not in host["nova_traits"]
     assert any("become" in w for w in host["warnings"])
 
@@ -248,3 +253,153 @@ def test_every_trait_is_valid(tmp_path):
     host = collect.collect(root=str(tmp_path), kernel_arch="x86_64", libvirt_module=FakeLibvirt(multiarch_conn()), path=[])
     for traits in host["nova_traits"].values():
         assert set(traits) <= COMPUTE_ARCH_TRAITS | HW_ARCH_TRAITS
+
+
+# --------------------------------------------------------------------------- issue 12: arches, KVM states, armv7l
+
+
+def test_armv8l_kernel_is_a_32_bit_arm_host(tmp_path):
+    host = collect.collect(root=str(tmp_path), use_libvirt=False, kernel_arch="armv8l", path=[])
+    assert host["arch"] == "armv7l" and host["kernel_arch"] == "armv8l"
+
+
+def test_kvm_permission_denied_is_unknown_and_claims_no_kvm_trait(tmp_path, monkeypatch):
+    root = lab(tmp_path)[1]
+    host_tree(root)
+    deny_dev_kvm(monkeypatch, kvm.os)
+    host = collect.collect(root=str(root), use_libvirt=False, kernel_arch="x86_64")
+    assert host["kvm"]["usable"] is None and host["kvm"]["rw"] is None
+    assert "become" in host["kvm"]["reason"]
+    assert "kvm" not in host["nova_traits"]
+    assert {g["accel"] for g in host["guests"].values()} == {"tcg"}
+
+
+def neoverse_conn():
+    return FakeConn(
+        fixture_file("libvirt_caps", "caps_aarch64_kvm_neoverse_n1.xml").read_text(),
+        {"aarch64": fixture_file("domain_caps", "domcaps_aarch64_kvm_virt_efi.xml").read_text()},
+    )
+
+
+def arm_tree(root):
+    host_tree(root, cpuinfo=None, module=None)
+    write(root, "/proc/cpuinfo", "processor\t: 0\nCPU implementer\t: 0x41\nCPU part\t: 0xd0c\n")
+    return root
+
+
+def el1_32bit(answer):
+    return lambda fd, request, cap: answer
+
+
+@pytest.mark.parametrize(("answer", "accel"), [(0, "tcg"), (1, "kvm")])
+def test_libvirt_armv7l_kvm_domain_follows_the_capability(tmp_path, answer, accel):
+    """libvirt offers a kvm armv7l domain on every aarch64 KVM host (here a Neoverse-N1, AArch32 at EL0 only)."""
+    arm_tree(tmp_path)
+    host = collect.collect(root=str(tmp_path), kernel_arch="aarch64", libvirt_module=FakeLibvirt(neoverse_conn()), path=[], ioctl=el1_32bit(answer))
+    assert host["guest_source"] == "libvirt"
+    assert host["kvm"]["caps"] == {"KVM_CAP_ARM_EL1_32BIT": bool(answer)}
+    armv7l = host["guests"]["armv7l"]
+    assert armv7l["accel"] == accel
+    assert armv7l["domain_types"] == ["kvm", "qemu"]  # libvirt's own list is kept as it is
+    downgraded = [w for w in host["warnings"] if "KVM_CAP_ARM_EL1_32BIT" in w]
+    assert bool(downgraded) is (accel == "tcg")
+
+
+@pytest.mark.parametrize("answer", [0, 1])
+def test_armv7l_on_aarch64_says_nova_cannot_place_it_and_claims_no_trait(tmp_path, answer):
+    root = lab(tmp_path)[1]
+    arm_tree(root)
+    host = collect.collect(root=str(root), use_libvirt=False, kernel_arch="aarch64", ioctl=el1_32bit(answer))
+    assert host["guests"]["armv7l"]["accel"] == ("kvm" if answer else "tcg")
+    nova = [w for w in host["warnings"] if "armv7l" in w and "nova" in w]
+    assert len(nova) == 1
+    for words in ("cannot place", "TCG", "_configure_guest_by_virt_type", "os-traits"):
+        assert words in nova[0]
+    for traits in host["nova_traits"].values():
+        assert not [t for t in traits if "ARMV7" in t]
+
+
+def test_armv7l_on_x86_64_gets_no_nova_warning(tmp_path):
+    root = lab(tmp_path)[1]
+    host_tree(root)
+    write(root, "/usr/bin/qemu-system-arm")  # not run: absent from the guests when it answers nothing
+    host = collect.collect(root=str(root), use_libvirt=False, kernel_arch="x86_64")
+    assert not [w for w in host["warnings"] if "nova" in w]
+
+
+# --------------------------------------------------------------------------- issue 12: libvirt's cost
+
+
+class SlowConn(FakeConn):
+    """A connection whose getCapabilities takes ``delay`` seconds and may rewrite libvirt's QEMU capability cache."""
+
+    def __init__(self, delay, cache_files=(), **kwargs):
+        super().__init__(fixture_file("libvirt_caps", "caps_x86_64_kvm_intel_multiarch_tcg.xml").read_text(), {}, **kwargs)
+        self.delay = delay
+        self.cache_files = cache_files
+        self.released = threading.Event()
+
+    def getCapabilities(self):
+        for path, emulator in self.cache_files:
+            path.write_text("<qemuCaps>\n  <emulator>%s</emulator>\n  <qemuctime>1</qemuctime>\n</qemuCaps>\n" % emulator)
+        self.released.wait(self.delay)
+        return self.caps
+
+
+def test_libvirt_timeout_falls_back_to_the_qemu_probe(tmp_path):
+    root = lab(tmp_path)[1]
+    host_tree(root)
+    conn = SlowConn(30)
+    start = time.monotonic()
+    try:
+        host = collect.collect(root=str(root), kernel_arch="x86_64", libvirt_module=FakeLibvirt(conn), libvirt_timeout=0.3)
+    finally:
+        conn.released.set()
+    assert time.monotonic() - start < 10
+    assert host["guest_source"] == "qemu" and host["guests"]["x86_64"]["accel"] == "kvm"
+    slow = [w for w in host["warnings"] if "libvirt_timeout" in w]
+    assert len(slow) == 1 and "0.3 s" in slow[0] and "qemu:///system" in slow[0] and "QEMU binaries" in slow[0]
+
+
+def test_libvirt_reprobe_is_reported_with_the_measured_time_and_the_cause(tmp_path):
+    host_tree(tmp_path)
+    os.chmod(tmp_path / "dev/kvm", 0o600)
+    cache = tmp_path / "var/cache/libvirt/qemu/capabilities"
+    cache.mkdir(parents=True)
+    x86 = cache / "926803a9.xml"
+    x86.write_text("<qemuCaps><emulator>/usr/bin/qemu-system-x86_64</emulator></qemuCaps>")
+    old = cache / "0ad54346.xml"
+    old.write_text("<qemuCaps><emulator>/usr/bin/qemu-system-ppc64</emulator></qemuCaps>")
+    os.utime(x86, (1, 1))
+    os.utime(old, (1, 1))
+    conn = SlowConn(0.2, cache_files=[(x86, "/usr/bin/qemu-system-x86_64"), (cache / "f1100872.xml", "/usr/bin/qemu-system-i386")])
+    host = collect.collect(root=str(tmp_path), kernel_arch="x86_64", libvirt_module=FakeLibvirt(conn), path=[])
+    assert host["guest_source"] == "libvirt"
+    reprobed = [w for w in host["warnings"] if "re-probed" in w]
+    assert len(reprobed) == 1, host["warnings"]
+    message = reprobed[0]
+    assert re.search(r"answered in \d+\.\d s", message)
+    assert "/usr/bin/qemu-system-i386, /usr/bin/qemu-system-x86_64" in message and "qemu-system-ppc64" not in message
+    for words in ("/dev/kvm", "0600", "kvm group", "0660", "libvirt_timeout"):
+        assert words in message
+
+
+def test_slow_libvirt_without_reprobe_still_gives_the_time(tmp_path, monkeypatch):
+    host_tree(tmp_path)
+    monkeypatch.setattr(collect, "LIBVIRT_SLOW_S", 0.1)
+    host = collect.collect(root=str(tmp_path), kernel_arch="x86_64", libvirt_module=FakeLibvirt(SlowConn(0.2)), path=[])
+    assert host["guest_source"] == "libvirt"
+    slow = [w for w in host["warnings"] if "libvirt" in w and "answered in" in w]
+    assert len(slow) == 1 and "re-probed" not in slow[0]
+
+
+def test_fast_libvirt_gives_no_cost_warning(tmp_path):
+    host_tree(tmp_path)
+    host = collect.collect(root=str(tmp_path), kernel_arch="x86_64", libvirt_module=FakeLibvirt(multiarch_conn()), path=[])
+    assert host["warnings"] == []
+
+
+@pytest.mark.parametrize("timeout", [-1, float("nan"), "soon", True])
+def test_bad_libvirt_timeout_is_refused(tmp_path, timeout):
+    with pytest.raises(ValueError, match="libvirt_timeout"):
+        collect.collect(root=str(tmp_path), kernel_arch="x86_64", libvirt_module=FakeLibvirt(multiarch_conn()), path=[], libvirt_timeout=timeout)

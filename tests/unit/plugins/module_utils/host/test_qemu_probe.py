@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import pytest
 from hosttree import ARM_CPUS, ARM_MACHINES, PPC_CPUS, X86_CPUS, X86_MACHINES, fake_qemu, lab
 
 from ansible_collections.multiarch.kolla.plugins.module_utils.host import qemu_probe
@@ -148,3 +149,34 @@ def test_firmware_descriptor_not_utf8_is_skipped_with_a_warning(tmp_path):
     descs = read_firmware_descriptors(str(root), warnings)
     assert len(warnings) == 1 and str(bad) in warnings[0] and "UTF-8" in warnings[0]
     assert {d["executable"] for d in descs} >= {"/usr/share/OVMF/OVMF_CODE_4M.fd", "/usr/share/AAVMF/AAVMF_CODE.fd"}
+
+
+# --------------------------------------------------------------------------- armv7l on aarch64: KVM only with AArch32 at EL1
+
+
+def aarch64_kvm(el1_32bit):
+    return {"usable": True, "caps": {"KVM_CAP_ARM_EL1_32BIT": el1_32bit}}
+
+
+@pytest.mark.parametrize(("el1_32bit", "accel"), [(True, "kvm"), (False, "tcg"), (None, "tcg")])
+def test_armv7l_on_aarch64_follows_the_el1_32bit_capability(tmp_path, el1_32bit, accel):
+    """Many Arm server cores have no AArch32 at EL1: KVM runs armv7l guests only with KVM_CAP_ARM_EL1_32BIT."""
+    bindir, root = lab(tmp_path)
+    guests = probe_guests("aarch64", aarch64_kvm(el1_32bit), root=str(root), warnings=[])
+    assert guests["aarch64"]["accel"] == "kvm"
+    assert guests["armv7l"]["accel"] == accel
+    assert guests["armv7l"]["domain_types"] == (["kvm", "qemu"] if accel == "kvm" else ["qemu"])
+    assert guests["armv7l"]["emulator"] == str(bindir / "qemu-system-aarch64")  # the 64-bit emulator runs it
+
+
+def test_armv7l_is_absent_without_an_arm_emulator(tmp_path):
+    root = tmp_path / "root"
+    fake_qemu(root / "usr/bin", "qemu-system-x86_64", X86_MACHINES, X86_CPUS)
+    guests = probe_guests("aarch64", aarch64_kvm(True), root=str(root), warnings=[])
+    assert "armv7l" not in guests and "aarch64" not in guests
+
+
+def test_unknown_kvm_gives_no_kvm_guest(tmp_path):
+    root = lab(tmp_path)[1]
+    guests = probe_guests("x86_64", {"usable": None, "caps": {}}, root=str(root), warnings=[])
+    assert {g["accel"] for g in guests.values()} == {"tcg"}

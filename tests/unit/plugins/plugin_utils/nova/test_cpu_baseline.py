@@ -187,3 +187,40 @@ def test_errors_name_the_hosts(hosts, kwargs, words):
         nova_cpu_baseline(hosts, **kwargs)
     for word in words:
         assert word in str(err.value)
+
+
+# --------------------------------------------------------------------------- issue 12: KVM unknown or PR-KVM
+
+
+def unknown_kvm(host):
+    host["kvm"] = {"usable": None, "rw": None, "module": "kvm_intel", "reason": "/dev/kvm exists but this user may not open it (Permission denied)"}
+    return host
+
+
+def test_unknown_kvm_in_the_group_is_refused_without_virt_type():
+    hosts = [hand_host("k1", "x86_64", ["Nehalem", "Westmere"]), unknown_kvm(hand_host("u1", "x86_64", ["Nehalem", "Westmere"]))]
+    with pytest.raises(NovaLibvirtError) as err:
+        nova_cpu_baseline(hosts, use_libvirt=False)
+    for words in ("u1", "unknown", "Permission denied", "become", "virt_type"):
+        assert words in str(err.value)
+    assert "k1" not in str(err.value).split("unknown")[0]
+
+
+@pytest.mark.parametrize("virt_type", ["kvm", "qemu"])
+def test_unknown_kvm_follows_an_explicit_virt_type(virt_type):
+    hosts = [hand_host("k1", "x86_64", ["Nehalem", "Westmere"]), unknown_kvm(hand_host("u1", "x86_64", ["Nehalem", "Westmere"]))]
+    got = nova_cpu_baseline(hosts, virt_type=virt_type, use_libvirt=False)
+    assert got["model"] == "Westmere" and got["method"] == "model-intersection"
+
+
+def test_pr_kvm_counts_as_tcg_unless_kvm_is_asked():
+    def pr(host):
+        host["kvm"] = {"usable": False, "rw": True, "module": "kvm_pr", "reason": "only kvm_pr is loaded: PR-KVM"}
+        return host
+
+    hosts = [pr(hand_host("p1", "ppc64le", ["POWER8", "POWER9"], cpu_model="POWER9")), pr(hand_host("p2", "ppc64le", ["POWER8"], cpu_model="POWER8"))]
+    assert nova_cpu_baseline(hosts, use_libvirt=False)["model"] == "POWER8"
+    assert nova_cpu_baseline(hosts, virt_type="kvm", use_libvirt=False)["model"] == "POWER8"
+    hosts[1]["kvm"]["rw"] = None
+    with pytest.raises(NovaLibvirtError, match=r"virt_type=kvm but KVM is not usable on p2 \(p2: only kvm_pr"):
+        nova_cpu_baseline(hosts, virt_type="kvm", use_libvirt=False)
