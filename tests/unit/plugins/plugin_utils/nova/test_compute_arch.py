@@ -188,7 +188,8 @@ def test_missing_arch_lists_packages_before_install_and_fails_after():
     assert "qemu-system-arm, qemu-efi-aarch64" in after["errors"][0]
     assert "ppc64le" in after["errors"][1]
     el = PLAN(host, host="c1", emulated_arches=["aarch64"], os_family="RedHat", strict=False)
-    assert el["packages"] == ["qemu-system-aarch64", "edk2-aarch64"]
+    assert el["packages"] == [] and el["decision"] is None and len(el["errors"]) == 1
+    assert el["errors"][0].startswith("host c1: cannot install aarch64 guests on OS family RedHat: EL (RHEL, Rocky, AlmaLinux) ships qemu-kvm")
 
 
 def test_first_pass_predicts_the_emulation_settings():
@@ -394,3 +395,4 @@ def test_malformed_guests_count_as_unknown(guests):
     """A fact whose guests is not the contract's dict decides as a host whose guests are unknown, not a traceback."""
     host = dict(lab_host("x86_64"), guests=guests)
     assert PLAN(host, host="c1")["decision"] == PLAN(lab_host("x86_64"), host="c1")["decision"]
+
