@@ -9,6 +9,7 @@ Standard library only; runs on target hosts (Python >= 3.9).
 """
 
 import os
+import subprocess
 
 # Where binaries are looked up after $PATH (sbin first: dockerd, libvirtd live there).
 BIN_DIRS = ("/usr/local/sbin", "/usr/local/bin", "/usr/sbin", "/usr/bin", "/sbin", "/bin", "/usr/libexec")
@@ -62,3 +63,29 @@ def systemd_booted(root="/"):
     """systemd is the init system: /run/systemd/system is a directory (sd_booted(3))."""
     path = under(root, "/run/systemd/system")
     return os.path.isdir(path) and not os.path.islink(path)
+
+
+def run_all(commands, timeout):
+    """Run every argv of ``commands`` at once, read-only helpers that print and exit.
+
+    stdin is closed, the locale is C, each gets ``timeout`` seconds and is killed
+    past it. Returns ``{argv tuple: (rc, stdout, stderr or error)}``; rc is None when
+    the command could not start or timed out, with the reason in the third item.
+    """
+    env = dict(os.environ, LC_ALL="C", LANG="C")
+    procs, results = {}, {}
+    for argv in commands:
+        try:
+            procs[argv] = subprocess.Popen(list(argv), stdin=subprocess.DEVNULL, stdout=subprocess.PIPE, stderr=subprocess.PIPE, env=env, close_fds=True)
+        except OSError as exc:
+            results[argv] = (None, "", exc.strerror or str(exc))
+    for argv, proc in procs.items():
+        try:
+            out, err = proc.communicate(timeout=timeout)
+        except subprocess.TimeoutExpired:
+            proc.kill()
+            proc.communicate()
+            results[argv] = (None, "", "timed out after %ss" % timeout)
+            continue
+        results[argv] = (proc.returncode, out.decode("utf-8", "replace"), err.decode("utf-8", "replace").strip())
+    return results

@@ -14,10 +14,9 @@ import fnmatch
 import json
 import os
 import re
-import subprocess
 
 from ansible_collections.multiarch.kolla.plugins.module_utils._files import FileError, read_text
-from ansible_collections.multiarch.kolla.plugins.module_utils._probe import find_binary, under
+from ansible_collections.multiarch.kolla.plugins.module_utils._probe import find_binary, run_all, under
 from ansible_collections.multiarch.kolla.plugins.module_utils.archtable import ARCHES
 from ansible_collections.multiarch.kolla.plugins.module_utils.host.kvm import accelerates
 from ansible_collections.multiarch.kolla.plugins.module_utils.host.libvirt_caps import guest_arch_key
@@ -93,28 +92,6 @@ def candidate_binaries(guest_arch, host_arch):
         if name not in result:
             result.append(name)
     return result
-
-
-def _run_all(commands, timeout):
-    """Run every argv in ``commands`` in parallel; return {argv tuple: (rc, stdout, error)}."""
-    env = dict(os.environ, LC_ALL="C", LANG="C")
-    procs = {}
-    results = {}
-    for argv in commands:
-        try:
-            procs[argv] = subprocess.Popen(list(argv), stdin=subprocess.DEVNULL, stdout=subprocess.PIPE, stderr=subprocess.PIPE, env=env, close_fds=True)
-        except OSError as exc:
-            results[argv] = (None, "", str(exc))
-    for argv, proc in procs.items():
-        try:
-            out, err = proc.communicate(timeout=timeout)
-        except subprocess.TimeoutExpired:
-            proc.kill()
-            proc.communicate()
-            results[argv] = (None, "", "timed out after %ss" % timeout)
-            continue
-        results[argv] = (proc.returncode, out.decode("utf-8", "replace"), err.decode("utf-8", "replace").strip())
-    return results
 
 
 def _descriptor_paths(root, warnings):
@@ -270,7 +247,7 @@ def probe_guests(host_arch, kvm, *, root="/", path=None, warnings=None, timeout=
     for binary in sorted(set(real.values())):
         commands.append((binary, "-machine", "help"))
         commands.append((binary, "-cpu", "help"))
-    results = _run_all(commands, timeout)
+    results = run_all(commands, timeout)
     descriptors = read_firmware_descriptors(root, warnings)
     guests = {}
     for arch, binary in found.items():

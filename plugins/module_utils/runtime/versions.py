@@ -13,16 +13,11 @@ host's to run): there only the binary's path is reported. Nothing raises for a h
 condition. Runs on target hosts (Python >= 3.9, standard library only).
 """
 
-import os
-import subprocess
+from ansible_collections.multiarch.kolla.plugins.module_utils._probe import run_all
 
 VERSION_BINARIES = ("kubelet", "containerd")
 # What is kept of each stream: a version line is short, a crashing binary may print a lot.
 OUTPUT_LIMIT = 4096
-
-
-def _text(data):
-    return data.decode("utf-8", "replace")[:OUTPUT_LIMIT]
 
 
 def _answer(binary, ran=False, error=None):
@@ -32,20 +27,17 @@ def _answer(binary, ran=False, error=None):
 def run_version(binary, timeout):
     """``{binary, ran, rc, stdout, stderr, error}`` of ``binary --version``; ``error`` says why there is no usable answer."""
     result = _answer(binary, ran=True)
-    env = dict(os.environ, LC_ALL="C", LANG="C")
-    try:
-        proc = subprocess.run([binary, "--version"], stdin=subprocess.DEVNULL, stdout=subprocess.PIPE, stderr=subprocess.PIPE,
-                              env=env, timeout=timeout, close_fds=True, check=False)
-    except subprocess.TimeoutExpired:
-        result["error"] = "%s --version did not answer within %s seconds" % (binary, timeout)
+    argv = (binary, "--version")
+    rc, out, err = run_all([argv], timeout)[argv]
+    if rc is None:
+        timed_out = err.startswith("timed out")
+        why = "did not answer within %s seconds" % timeout if timed_out else "could not run: %s" % err
+        result["error"] = "%s --version %s" % (binary, why)
         return result
-    except OSError as exc:
-        result["error"] = "%s --version could not run: %s" % (binary, exc.strerror or exc)
-        return result
-    result.update(rc=proc.returncode, stdout=_text(proc.stdout), stderr=_text(proc.stderr))
-    if proc.returncode != 0:
+    result.update(rc=rc, stdout=out[:OUTPUT_LIMIT], stderr=err[:OUTPUT_LIMIT])
+    if rc != 0:
         said = (result["stderr"] or result["stdout"]).strip().splitlines()
-        result["error"] = "%s --version exited with %s%s" % (binary, proc.returncode, (": " + said[-1][:200]) if said else "")
+        result["error"] = "%s --version exited with %s%s" % (binary, rc, (": " + said[-1][:200]) if said else "")
     return result
 
 
