@@ -1,52 +1,27 @@
-"""Filter canonical_arch: every alias to its canonical name, errors naming the value and the fix."""
+"""Filter canonical_arch: the shim over plugin_utils/arch_name.py, its documentation, a call through Ansible.
+
+The names themselves are tested in tests/unit/plugins/plugin_utils/test_arch_name.py.
+"""
 
 from __future__ import annotations
 
-import pytest
-from ansible.errors import AnsibleFilterError
+from filterdocs import check_documented_options, filter_plugin, through_ansible
 
-from ansible_collections.multiarch.kolla.plugins.filter.canonical_arch import FilterModule as CanonicalArchFilters
+from ansible_collections.multiarch.kolla.plugins.plugin_utils.arch_name import canonical_arch
 
-canonical_arch = CanonicalArchFilters().filters()["canonical_arch"]
-
-
-@pytest.mark.parametrize(
-    ("alias", "canonical"),
-    [
-        ("amd64", "x86_64"),
-        ("x86_64", "x86_64"),
-        ("X86-64", "x86_64"),
-        ("arm64", "aarch64"),
-        ("aarch64", "aarch64"),
-        ("ppc64el", "ppc64le"),
-        ("powerpc64le", "ppc64le"),
-        ("ppc64", "ppc64"),
-        ("powerpc64", "ppc64"),
-        ("s390x", "s390x"),
-        ("riscv64", "riscv64"),
-        ("i386", "i686"),
-        ("armhf", "armv7l"),
-    ],
-)
-def test_canonical_arch(alias, canonical):
-    assert canonical_arch(alias) == canonical
+FILTER = filter_plugin("canonical_arch")
 
 
-@pytest.mark.parametrize("value", ["sparc64", "", "mips"])
-def test_canonical_arch_unknown_names_the_value(value):
-    with pytest.raises(AnsibleFilterError) as exc:
-        canonical_arch(value)
-    assert f"'{value}'" in str(exc.value)
-    assert "archtable.py" in str(exc.value)
+def test_shim_is_the_rule():
+    assert FILTER is canonical_arch
+    assert FILTER("arm64") == "aarch64"
 
 
-@pytest.mark.parametrize("value", [None, {"arch": "x86_64"}, ["x86_64"], True])
-def test_canonical_arch_wrong_type(value):
-    with pytest.raises(AnsibleFilterError, match="expected an architecture name"):
-        canonical_arch(value)
+def test_documented_options_match_the_signature():
+    check_documented_options("canonical_arch")
 
 
-def test_canonical_arch_agrees_with_debian_names():
-    # dpkg's architecture names (dpkg --print-architecture) of the supported hosts, and the kernel's (uname -m).
-    assert [canonical_arch(n) for n in ("amd64", "arm64", "ppc64el")] == ["x86_64", "aarch64", "ppc64le"]
-    assert [canonical_arch(n) for n in ("x86_64", "aarch64", "ppc64le")] == ["x86_64", "aarch64", "ppc64le"]
+def test_through_ansible():
+    assert through_ansible("'ppc64el' | multiarch.kolla.canonical_arch", {})["msg"] == "ppc64le"
+    refused = through_ansible("'sparc64' | multiarch.kolla.canonical_arch", {})
+    assert refused.get("failed") and "'sparc64'" in refused["msg"] and "archtable.py" in refused["msg"]

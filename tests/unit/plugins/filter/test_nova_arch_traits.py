@@ -1,65 +1,32 @@
-"""Filter nova_arch_traits: the traits nova reports per virt_type, from real libvirt captures, with os-traits as the oracle."""
+"""Filter nova_arch_traits: the shim over plugin_utils/nova/traits.py, its documentation, a call through Ansible.
+
+The traits themselves are tested in tests/unit/plugins/plugin_utils/nova/test_traits.py.
+"""
 
 from __future__ import annotations
 
-import pytest
-from ansible.errors import AnsibleFilterError
-from conftest import fixture_file, require_import
+from filterdocs import check_documented_options, filter_plugin, through_ansible
 
-from ansible_collections.multiarch.kolla.plugins.filter.nova_arch_traits import FilterModule as NovaTraitFilters
-from ansible_collections.multiarch.kolla.plugins.module_utils.host.libvirt_caps import parse_capabilities
+from ansible_collections.multiarch.kolla.plugins.plugin_utils.nova.traits import nova_arch_traits
 
-nova_arch_traits = NovaTraitFilters().filters()["nova_arch_traits"]
-
-
-def host_from_caps(name, kvm_usable):
-    caps = parse_capabilities(fixture_file("libvirt_caps", name).read_text())
-    return {"arch": caps["host_arch"], "kvm": {"usable": kvm_usable, "reason": None if kvm_usable else "no /dev/kvm"}, "guests": caps["guests"]}
+FILTER = filter_plugin("nova_arch_traits")
+TCG_HOST = {
+    "arch": "x86_64",
+    "kvm": {"usable": False, "reason": "no /dev/kvm"},
+    "guests": {"x86_64": {"emulator": "/usr/bin/qemu-system-x86_64", "domain_types": ["qemu"]}},
+}
 
 
-def test_nova_arch_traits_best_virt_type():
-    kvm_host = host_from_caps("caps_x86_64_kvm_intel_multiarch_tcg.xml", True)
-    assert nova_arch_traits(kvm_host) == ["COMPUTE_ARCH_X86_64", "HW_ARCH_X86_64"]
-    tcg_host = host_from_caps("caps_x86_64_tcg_only_nokvm.xml", False)
-    assert nova_arch_traits(tcg_host) == ["COMPUTE_ARCH_MIPSEL", "COMPUTE_ARCH_X86_64", "HW_ARCH_X86_64"]
+def test_shim_is_the_rule():
+    assert FILTER is nova_arch_traits
+    assert FILTER(TCG_HOST) == ["COMPUTE_ARCH_X86_64", "HW_ARCH_X86_64"]
 
 
-def test_nova_arch_traits_explicit_qemu():
-    host = host_from_caps("caps_x86_64_kvm_intel_multiarch_tcg.xml", True)
-    traits = nova_arch_traits(host, virt_type="qemu")
-    assert traits == ["COMPUTE_ARCH_AARCH64", "COMPUTE_ARCH_PPC64LE", "COMPUTE_ARCH_S390X", "COMPUTE_ARCH_X86_64", "HW_ARCH_X86_64"]
-    assert set(traits) <= set(require_import("os_traits").get_traits())
+def test_documented_options_match_the_signature():
+    check_documented_options("nova_arch_traits")
 
 
-def test_nova_arch_traits_list_is_union():
-    hosts = [
-        host_from_caps("caps_x86_64_kvm_intel_multiarch_tcg.xml", True),
-        host_from_caps("caps_aarch64_kvm_neoverse_n1.xml", True),
-        host_from_caps("caps_ppc64le_kvm_power8.xml", True),
-    ]
-    assert nova_arch_traits(hosts) == [
-        "COMPUTE_ARCH_AARCH64", "COMPUTE_ARCH_PPC64LE", "COMPUTE_ARCH_X86_64", "HW_ARCH_AARCH64", "HW_ARCH_PPC64LE", "HW_ARCH_X86_64",
-    ]  # fmt: skip
-
-
-def test_nova_arch_traits_kvm_refused_without_kvm():
-    host = host_from_caps("caps_x86_64_tcg_only_nokvm.xml", False)
-    with pytest.raises(AnsibleFilterError) as exc:
-        nova_arch_traits([host_from_caps("caps_ppc64le_kvm_power8.xml", True), host], virt_type="kvm")
-    assert "host #1" in str(exc.value) and "x86_64" in str(exc.value) and "no /dev/kvm" in str(exc.value)
-
-
-@pytest.mark.parametrize("value", [None, "x86_64", {"arch": "x86_64"}, [{"guests": {}}], 42])
-def test_nova_arch_traits_bad_input(value):
-    with pytest.raises(AnsibleFilterError, match="nova_arch_traits"):
-        nova_arch_traits(value)
-
-
-def test_nova_arch_traits_bad_virt_type():
-    with pytest.raises(AnsibleFilterError, match="'lxc'"):
-        nova_arch_traits(host_from_caps("caps_aarch64_kvm_minimal_qemucaps.xml", True), virt_type="lxc")
-
-
-def test_nova_arch_traits_host_without_any_virt_type():
-    with pytest.raises(AnsibleFilterError, match="no virt_type"):
-        nova_arch_traits({"arch": "x86_64", "kvm": {"usable": False, "reason": "no /dev/kvm"}, "guests": {}})
+def test_through_ansible():
+    assert through_ansible("host | multiarch.kolla.nova_arch_traits", {"host": TCG_HOST})["msg"] == ["COMPUTE_ARCH_X86_64", "HW_ARCH_X86_64"]
+    refused = through_ansible("host | multiarch.kolla.nova_arch_traits('kvm')", {"host": TCG_HOST})
+    assert refused.get("failed") and "cannot use virt_type kvm" in refused["msg"] and "no /dev/kvm" in refused["msg"]
