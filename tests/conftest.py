@@ -3,7 +3,7 @@
 * Makes the repository importable as ``ansible_collections.multiarch.kolla``
   (a collections tree under ``.cache/`` whose leaf is a link to the repository;
   no manual step), and the shared test helpers of ``tests/lib`` importable by name.
-* ``fixture_file(*parts)`` resolves real-world data under ``../shared/fixtures``
+* ``fixture_file(*parts)`` (``fixture_text`` for its text) resolves real-world data under ``../shared/fixtures``
   (or ``$MULTIARCH_SHARED/fixtures``). A missing fixture fails the test under
   ``CI=true`` and is reported as skipped, with the reason, elsewhere.
 * ``require_import(name)`` imports an oracle package (nova, os_traits, libvirt) for
@@ -22,32 +22,15 @@ from pathlib import Path
 import pytest
 
 REPO = Path(__file__).resolve().parents[1]
-COLLECTIONS_ROOT = REPO / ".cache" / "collections"
-
-
-def _install_collection_tree() -> None:
-    leaf = COLLECTIONS_ROOT / "ansible_collections" / "multiarch" / "kolla"
-    leaf.parent.mkdir(parents=True, exist_ok=True)
-    if leaf.is_symlink() and leaf.resolve() != REPO:
-        leaf.unlink()
-    if not leaf.exists():
-        leaf.symlink_to(REPO, target_is_directory=True)
-    if str(COLLECTIONS_ROOT) not in sys.path:
-        sys.path.insert(0, str(COLLECTIONS_ROOT))
-    # Merge with collections bundled by the `ansible` package (community.docker, ...).
-    import ansible_collections  # noqa: PLC0415
-
-    path = list(ansible_collections.__path__)
-    if str(COLLECTIONS_ROOT / "ansible_collections") not in path:
-        ansible_collections.__path__.append(str(COLLECTIONS_ROOT / "ansible_collections"))
-
-
-_install_collection_tree()
 
 # Shared test helpers (tests/lib) and the lab's test registry helper (tests/lab), importable by name.
 for _helpers in (REPO / "tests" / "lib", REPO / "tests" / "lab"):
     if str(_helpers) not in sys.path:
         sys.path.insert(0, str(_helpers))
+
+from collection_link import import_collection  # noqa: E402  (tests/lib is on sys.path from here)
+
+COLLECTIONS_ROOT = import_collection()  # the collections path tests hand to Ansible
 
 
 def shared_dir() -> Path:
@@ -80,6 +63,11 @@ def require_path(path: Path, what: str) -> Path:
 
 def fixture_file(*parts: str) -> Path:
     return require_path(shared_dir().joinpath("fixtures", *parts), "shared fixture")
+
+
+def fixture_text(*parts: str) -> str:
+    """The UTF-8 text of a fixture, under the same CI rule as fixture_file."""
+    return fixture_file(*parts).read_text(encoding="utf-8")
 
 
 def fixture_files(subdir: str, pattern: str = "*") -> list[Path]:

@@ -45,14 +45,11 @@ DEFAULT_HOSTS = "lab-x86_64,lab-aarch64,lab-ppc64le"
 
 
 def collections_tree(root: Path) -> Path:
-    """Make ``root/ansible_collections/multiarch/kolla`` a link to this repository (as tests/unit/conftest.py does)."""
-    leaf = root / "ansible_collections" / "multiarch" / "kolla"
-    leaf.parent.mkdir(parents=True, exist_ok=True)
-    if leaf.is_symlink() and leaf.resolve() != REPO:
-        leaf.unlink()
-    if not leaf.exists():
-        leaf.symlink_to(REPO, target_is_directory=True)
-    return root
+    """Make ``root/ansible_collections/multiarch/kolla`` a link to this repository (tests/lib/collection_link.py)."""
+    sys.path.insert(0, str(REPO / "tests" / "lib"))
+    from collection_link import link_collection  # noqa: PLC0415  pylint: disable=import-outside-toplevel
+
+    return link_collection(root)
 
 
 def ansible_binary(explicit: str | None) -> str:

@@ -48,16 +48,10 @@ REPO = Path(__file__).resolve().parents[2]
 
 def _collection():
     """Import the collection from this work tree (as tests/unit/conftest.py arranges it)."""
-    root = REPO / ".cache" / "collections"
-    leaf = root / "ansible_collections" / "multiarch" / "kolla"
-    leaf.parent.mkdir(parents=True, exist_ok=True)
-    if not leaf.exists():
-        leaf.symlink_to(REPO, target_is_directory=True)
-    sys.path.insert(0, str(root))
-    import ansible_collections  # noqa: PLC0415  pylint: disable=import-outside-toplevel
+    sys.path.insert(0, str(REPO / "tests" / "lib"))
+    from collection_link import import_collection  # noqa: PLC0415  pylint: disable=import-outside-toplevel
 
-    if str(root / "ansible_collections") not in ansible_collections.__path__:
-        ansible_collections.__path__.append(str(root / "ansible_collections"))
+    import_collection()
     from ansible_collections.multiarch.kolla.plugins.modules import ini_batch  # noqa: PLC0415  pylint: disable=import-outside-toplevel
     from ansible_collections.multiarch.kolla.plugins.plugin_utils.kolla import (  # noqa: PLC0415  pylint: disable=import-outside-toplevel
         images,

@@ -13,7 +13,7 @@ import os
 
 import yaml
 from ansible.module_utils import basic
-from conftest import fixture_file, run_module
+from conftest import fixture_file, fixture_text, run_module
 from runtime_testlib import FakeDockerd, put
 
 from ansible_collections.multiarch.kolla.plugins.modules import container_runtime_info
@@ -25,10 +25,6 @@ DAEMON_SYSTEMD = ("docker", "daemon_json_systemd_cgroupdriver_minikube_iso.json"
 DOCKER_INFO = ("docker", "docker_info_cgroupfs_no_swarm.json")
 
 
-def _fixture_text(parts):
-    return fixture_file(*parts).read_text(encoding="utf-8")
-
-
 def _run(root, check_mode=False, **args):
     args.setdefault("root", str(root))
     args.setdefault("docker_socket", str(root / "no-docker.sock"))
@@ -38,13 +34,13 @@ def _run(root, check_mode=False, **args):
 
 
 def test_files_and_the_daemons_answer_as_found(tmp_path):
-    kconf = put(tmp_path, "/var/lib/kubelet/config.yaml", _fixture_text(KUBELET_SYSTEMD))
+    kconf = put(tmp_path, "/var/lib/kubelet/config.yaml", fixture_text(*KUBELET_SYSTEMD))
     with FakeDockerd(fixture_file(*DOCKER_INFO).read_bytes()) as dockerd:
         result = _run(tmp_path, docker_socket=dockerd.socket)
         assert dockerd.requests == ["/info"]
     runtime = result["runtime"]
     assert result["changed"] is False
-    assert runtime["files"]["kubelet_config"] == {"path": kconf, "exists": True, "text": _fixture_text(KUBELET_SYSTEMD), "error": None}
+    assert runtime["files"]["kubelet_config"] == {"path": kconf, "exists": True, "text": fixture_text(*KUBELET_SYSTEMD), "error": None}
     assert runtime["files"]["daemon_json"] == {"path": str(tmp_path / "etc/docker/daemon.json"), "exists": False, "text": None, "error": None}
     assert runtime["docker_info"]["info"] == json.loads(fixture_file(*DOCKER_INFO).read_text())
     assert runtime["docker_info"]["socket"] == dockerd.socket
@@ -56,12 +52,12 @@ def test_files_and_the_daemons_answer_as_found(tmp_path):
 def test_daemon_down_socket_missing(tmp_path, monkeypatch):
     emitted = []
     monkeypatch.setattr(basic.AnsibleModule, "warn", lambda self, msg: emitted.append(msg))
-    put(tmp_path, "/etc/docker/daemon.json", _fixture_text(DAEMON_SYSTEMD))
+    put(tmp_path, "/etc/docker/daemon.json", fixture_text(*DAEMON_SYSTEMD))
     result = _run(tmp_path)
     docker = result["runtime"]["docker_info"]
     assert docker["asked"] is True  # daemon.json says Docker is installed
     assert docker["info"] is None
-    assert result["runtime"]["files"]["daemon_json"]["text"] == _fixture_text(DAEMON_SYSTEMD)
+    assert result["runtime"]["files"]["daemon_json"]["text"] == fixture_text(*DAEMON_SYSTEMD)
     sock = str(tmp_path / "no-docker.sock")
     assert any(sock in w and "not running" in w for w in result["runtime"]["warnings"])
     assert emitted == result["runtime"]["warnings"]  # each is also an Ansible warning
@@ -76,15 +72,15 @@ def test_daemon_answers_badly(tmp_path):
 
 def test_explicit_path_options_beat_root(tmp_path):
     other = tmp_path / "elsewhere"
-    kconf = put(other, "kubelet.yaml", _fixture_text(KUBELET_CGROUPFS))
-    ctd = put(other, "containerd.toml", _fixture_text(CONTAINERD_V3))
+    kconf = put(other, "kubelet.yaml", fixture_text(*KUBELET_CGROUPFS))
+    ctd = put(other, "containerd.toml", fixture_text(*CONTAINERD_V3))
     flags = put(other, "flags.env", 'KUBELET_KUBEADM_ARGS="--cgroup-driver=cgroupfs"\n')
     daemon = put(other, "daemon.json", "{}\n")
-    put(tmp_path, "/var/lib/kubelet/config.yaml", _fixture_text(KUBELET_SYSTEMD))  # ignored: the option wins
+    put(tmp_path, "/var/lib/kubelet/config.yaml", fixture_text(*KUBELET_SYSTEMD))  # ignored: the option wins
     files = _run(tmp_path, kubelet_config_path=kconf, containerd_config_path=ctd, kubeadm_flags_path=flags,
                  daemon_json_path=daemon)["runtime"]["files"]
     assert [files[key]["path"] for key in ("kubelet_config", "containerd_config", "kubeadm_flags", "daemon_json")] == [kconf, ctd, flags, daemon]
-    assert files["kubelet_config"]["text"] == _fixture_text(KUBELET_CGROUPFS)
+    assert files["kubelet_config"]["text"] == fixture_text(*KUBELET_CGROUPFS)
 
 
 def test_host_probes(tmp_path):
@@ -134,7 +130,7 @@ def test_unreadable_file_is_a_warning(tmp_path):
 
 
 def test_check_mode_reads_the_same(tmp_path):
-    put(tmp_path, "/var/lib/kubelet/config.yaml", _fixture_text(KUBELET_CGROUPFS))
+    put(tmp_path, "/var/lib/kubelet/config.yaml", fixture_text(*KUBELET_CGROUPFS))
     normal = _run(tmp_path)
     checked = _run(tmp_path, check_mode=True)
     assert checked["changed"] is False

@@ -14,7 +14,7 @@ import re
 import pytest
 import yaml
 from ansible.errors import AnsibleFilterError
-from conftest import REPO, fixture_file
+from conftest import REPO, fixture_text
 from runtime_testlib import CONTAINERD, KUBELET, put, raw_runtime
 
 from ansible_collections.multiarch.kolla.plugins.plugin_utils import cgroup_driver as cd
@@ -32,12 +32,8 @@ def _src(driver, path):
     return {"driver": driver, "file": path}
 
 
-def _fixture_text(*parts):
-    return fixture_file(*parts).read_text(encoding="utf-8")
-
-
 def _info(**changes):
-    return dict(json.loads(_fixture_text(*DOCKER_INFO)), **changes)
+    return dict(json.loads(fixture_text(*DOCKER_INFO)), **changes)
 
 
 # A kubeadm node of today: kubelet 1.33 on containerd 1.7, which does not report a driver over CRI,
@@ -116,7 +112,7 @@ def test_invalid_values_do_not_count():
 
 
 def test_kubelet_systemd_docker_cgroupfs(tmp_path):
-    view = cd.analyze(_host(tmp_path, kubelet=_fixture_text("kubernetes", "kubeadm_config_cgroup_driver_systemd_docs.yaml"), info=_info()))
+    view = cd.analyze(_host(tmp_path, kubelet=fixture_text("kubernetes", "kubeadm_config_cgroup_driver_systemd_docs.yaml"), info=_info()))
     required = view["required_cgroup_driver"]
     assert (required["driver"], required["source"], required["files"]) == ("systemd", "kubelet_config", [str(tmp_path) + KCONF])
     assert str(tmp_path) + KCONF in required["reason"]
@@ -127,8 +123,8 @@ def test_kubelet_systemd_docker_cgroupfs(tmp_path):
 
 def test_explicit_paths_and_overridden_containerd(tmp_path):
     other = tmp_path / "elsewhere"
-    kconf = put(other, "kubelet.yaml", _fixture_text("kubernetes", "kubelet_config_cgroupfs_kubeadm_v1.12_defaulted.yaml"))
-    ctd = put(other, "containerd.toml", _fixture_text("kubernetes", "containerd_config_v3_systemdcgroup_true_docs.toml"))
+    kconf = put(other, "kubelet.yaml", fixture_text("kubernetes", "kubelet_config_cgroupfs_kubeadm_v1.12_defaulted.yaml"))
+    ctd = put(other, "containerd.toml", fixture_text("kubernetes", "containerd_config_v3_systemdcgroup_true_docs.toml"))
     put(tmp_path, KCONF, KUBELET_SYSTEMD)  # not read: the path option names another file
     # kubelet 1.30: the CRI gate is off, so its cgroupDriver holds over containerd's SystemdCgroup.
     view = cd.analyze(raw_runtime(tmp_path, kubelet_config_path=kconf, containerd_config_path=ctd, versions={"kubelet": KUBELET["1.30.4"]}))
@@ -149,7 +145,7 @@ def test_conflict_from_files(tmp_path):
 
 
 def test_containerd_only_host(tmp_path):
-    view = cd.analyze(_host(tmp_path, containerd=_fixture_text("kubernetes", "containerd_config_v2_systemdcgroup_false_minikube_kicbase.toml")))
+    view = cd.analyze(_host(tmp_path, containerd=fixture_text("kubernetes", "containerd_config_v2_systemdcgroup_false_minikube_kicbase.toml")))
     assert (view["required_cgroup_driver"]["driver"], view["required_cgroup_driver"]["source"]) == ("cgroupfs", "containerd")
     assert view["docker"]["agrees_with_required"] is None  # no Docker
 
@@ -421,7 +417,7 @@ def test_kubelet_config_without_a_driver_is_kubelets_default_not_the_hosts(tmp_p
 
 def test_kubelet_131_takes_the_driver_containerd_2_reports(tmp_path):
     raw = _kubelet_host(tmp_path, KUBELET_NO_DRIVER, kubelet="1.31.0", containerd="2.0.0",
-                        containerd_text=_fixture_text("kubernetes", "containerd_config_v3_systemdcgroup_true_docs.toml"))
+                        containerd_text=fixture_text("kubernetes", "containerd_config_v3_systemdcgroup_true_docs.toml"))
     decision = cd.cgroup_driver_decision(raw, "", "h1")
     assert (decision["driver"], decision["source"]) == ("systemd", "kubelet_cri")
     assert "containerd 2.0.0" in decision["reason"] and "SystemdCgroup = true" in decision["reason"]
@@ -474,7 +470,7 @@ def test_the_feature_gate_flag_beats_the_config(tmp_path):
 def test_unknown_kubelet_version_is_refused_with_the_fix(tmp_path):
     # No kubelet binary: 1.30 would use cgroupfs, 1.31 with containerd 2 whatever containerd reports.
     raw = _kubelet_host(tmp_path, KUBELET_NO_DRIVER, containerd="2.0.0",
-                        containerd_text=_fixture_text("kubernetes", "containerd_config_v3_systemdcgroup_true_docs.toml"))
+                        containerd_text=fixture_text("kubernetes", "containerd_config_v3_systemdcgroup_true_docs.toml"))
     required = cd.analyze(raw)["required_cgroup_driver"]
     assert (required["driver"], required["source"]) == (None, "unknown")
     with pytest.raises(AnsibleFilterError) as err:
@@ -490,12 +486,12 @@ def test_unknown_kubelet_version_is_refused_with_the_fix(tmp_path):
 def test_unknown_containerd_version_is_refused_only_when_it_matters(tmp_path):
     # kubelet's default is cgroupfs; containerd 2 would report systemd, 1.7 nothing.
     raw = _kubelet_host(tmp_path, KUBELET_NO_DRIVER, kubelet="1.33.1",
-                        containerd_text=_fixture_text("kubernetes", "containerd_config_v3_systemdcgroup_true_docs.toml"))
+                        containerd_text=fixture_text("kubernetes", "containerd_config_v3_systemdcgroup_true_docs.toml"))
     with pytest.raises(AnsibleFilterError, match="containerd's version is unknown"):
         cd.cgroup_driver_decision(raw, "", "h1")
     # kubelet and containerd set the same driver: whichever rule applies, the answer is systemd.
     agreed = _kubelet_host(tmp_path / "agreed", KUBELET_SYSTEMD,
-                           containerd_text=_fixture_text("kubernetes", "containerd_config_v3_systemdcgroup_true_docs.toml"))
+                           containerd_text=fixture_text("kubernetes", "containerd_config_v3_systemdcgroup_true_docs.toml"))
     decision = cd.cgroup_driver_decision(agreed, "", "h1")
     assert (decision["driver"], decision["source"]) == ("systemd", "kubelet_config")
 

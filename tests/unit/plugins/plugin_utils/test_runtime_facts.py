@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import json
 
-from conftest import fixture_file
+from conftest import fixture_text
 from runtime_testlib import CONTAINERD, KUBELET, put, raw_runtime
 
 from ansible_collections.multiarch.kolla.plugins.plugin_utils import runtime_facts
@@ -20,16 +20,12 @@ DAEMON_REFERENCE = ("docker", "daemon_json_linux_full_reference_dockerd_docs.jso
 DOCKER_INFO = ("docker", "docker_info_cgroupfs_no_swarm.json")
 
 
-def _fixture_text(parts):
-    return fixture_file(*parts).read_text(encoding="utf-8")
-
-
 def _info(**changes):
-    return dict(json.loads(_fixture_text(DOCKER_INFO)), **changes)
+    return dict(json.loads(fixture_text(*DOCKER_INFO)), **changes)
 
 
 def test_running_docker_next_to_kubelet(tmp_path):
-    put(tmp_path, "/var/lib/kubelet/config.yaml", _fixture_text(KUBELET_SYSTEMD))
+    put(tmp_path, "/var/lib/kubelet/config.yaml", fixture_text(*KUBELET_SYSTEMD))
     view = runtime_facts.parse_runtime(raw_runtime(tmp_path, info=_info()))
     docker = view["docker"]
     assert docker["running"] is True
@@ -48,7 +44,7 @@ def test_running_docker_next_to_kubelet(tmp_path):
 
 
 def test_daemon_down_daemon_json_decides(tmp_path):
-    put(tmp_path, "/etc/docker/daemon.json", _fixture_text(DAEMON_SYSTEMD))
+    put(tmp_path, "/etc/docker/daemon.json", fixture_text(*DAEMON_SYSTEMD))
     raw = raw_runtime(tmp_path)
     docker = runtime_facts.parse_runtime(raw)["docker"]
     assert docker["installed"] is True
@@ -76,7 +72,7 @@ def test_containerd_image_store_from_info(tmp_path):
 
 
 def test_containerd_image_store_from_daemon_json_when_down(tmp_path):
-    path = put(tmp_path, "/etc/docker/daemon.json", _fixture_text(DAEMON_REFERENCE))
+    path = put(tmp_path, "/etc/docker/daemon.json", fixture_text(*DAEMON_REFERENCE))
     docker = runtime_facts.parse_runtime(raw_runtime(tmp_path))["docker"]
     assert docker["containerd_image_store"] is True
     assert docker["containerd_image_store_source"] == "daemon_json"
@@ -129,7 +125,7 @@ def test_unreadable_daemon_json(tmp_path):
 
 
 def test_containerd_only(tmp_path):
-    put(tmp_path, "/etc/containerd/config.toml", _fixture_text(("kubernetes", "containerd_config_v2_systemdcgroup_false_minikube_kicbase.toml")))
+    put(tmp_path, "/etc/containerd/config.toml", fixture_text("kubernetes", "containerd_config_v2_systemdcgroup_false_minikube_kicbase.toml"))
     view = runtime_facts.parse_runtime(raw_runtime(tmp_path))
     containerd = view["containerd"]
     assert containerd["installed"] is True
@@ -184,7 +180,7 @@ def test_broken_flags_file(tmp_path):
 
 
 def test_kubelet_endpoint_flags_first(tmp_path):
-    put(tmp_path, "/var/lib/kubelet/config.yaml", _fixture_text(("kubernetes", "kubeadm_config_v1beta4_k8s1.35_containerd_systemd_minikube.yaml")))
+    put(tmp_path, "/var/lib/kubelet/config.yaml", fixture_text("kubernetes", "kubeadm_config_v1beta4_k8s1.35_containerd_systemd_minikube.yaml"))
     assert runtime_facts.parse_runtime(raw_runtime(tmp_path))["kubelet"]["container_runtime_endpoint"] == "unix:///run/containerd/containerd.sock"
     put(tmp_path, "/var/lib/kubelet/kubeadm-flags.env", 'KUBELET_KUBEADM_ARGS="--container-runtime-endpoint=unix:///run/crio.sock"\n')
     kubelet = runtime_facts.parse_runtime(raw_runtime(tmp_path))["kubelet"]
