@@ -70,6 +70,14 @@ def fixture_text(*parts: str) -> str:
     return fixture_file(*parts).read_text(encoding="utf-8")
 
 
+def fixture_expectation(path: Path, expected: dict):
+    """``expected[path.name]`` for a fixture listed by fixture_files; a fixture with no entry fails the test."""
+    fixture_file(path.parent.name, path.name)  # fails under CI / skips when shared/ is absent
+    if path.name not in expected:
+        pytest.fail("fixture %s has no entry in EXPECTED; add its expected values" % path.name)
+    return expected[path.name]
+
+
 def fixture_files(subdir: str, pattern: str = "*") -> list[Path]:
     """List fixtures for parametrisation; an absent directory yields one param that fails/skips."""
     base = shared_dir() / "fixtures" / subdir

@@ -9,7 +9,7 @@ from __future__ import annotations
 import json
 
 import pytest
-from conftest import fixture_file, fixture_files, shared_dir
+from conftest import fixture_expectation, fixture_file, fixture_files, shared_dir
 
 from ansible_collections.multiarch.kolla.plugins.module_utils import docker_daemon_json as dj
 
@@ -27,10 +27,7 @@ def _read(path):
 
 @pytest.mark.parametrize("path", fixture_files("docker", "daemon_json_*.json"), ids=lambda p: p.name)
 def test_fixture_expectations(path):
-    fixture_file(path.parent.name, path.name)  # fails under CI / skips when shared/ is absent
-    if path.name not in EXPECTED:
-        pytest.fail("fixture %s has no entry in EXPECTED; add its expected values" % path.name)
-    want = EXPECTED[path.name]
+    want = fixture_expectation(path, EXPECTED)
     text = _read(path)
     facts = dj.analyze_daemon_json(text, str(path))
     assert facts["config"] == json.loads(text)

@@ -15,7 +15,7 @@ import subprocess
 import pytest
 import tomllib
 import yaml
-from conftest import fixture_file, fixture_files, shared_dir, unavailable
+from conftest import fixture_expectation, fixture_file, fixture_files, shared_dir, unavailable
 
 from ansible_collections.multiarch.kolla.plugins.module_utils.docker_daemon_json import ParseError
 from ansible_collections.multiarch.kolla.plugins.module_utils.runtime import docker_api
@@ -99,10 +99,7 @@ def _check_kubelet(text, path, want):
 
 @pytest.mark.parametrize("path", FIXTURES, ids=lambda p: p.name)
 def test_fixture_expectations(path):
-    fixture_file(path.parent.name, path.name)  # fails under CI / skips when shared/ is absent
-    if path.name not in EXPECTED:
-        pytest.fail("fixture %s has no entry in EXPECTED; add its expected values" % path.name)
-    want = EXPECTED[path.name]
+    want = fixture_expectation(path, EXPECTED)
     text = _read(path)
     if want["kind"] == "docker_info":
         assert rc.analyze_docker_info(json.loads(text)) == want["facts"]
