@@ -5,12 +5,20 @@
 
 One place for the rules every write follows (docker_daemon_config, ini_batch):
 
-* A write is all-or-nothing: the new content goes to a temporary file in the
-  target's directory, which gets its mode and owner before it is renamed over the
-  target. On any failure the temporary file is removed and the target is left
-  byte-for-byte as it was.
-* Modes and owners are checked before anything is written (``file_attrs``).
-* Directories that have to be created get the directory mode, parents included.
+* A write is all-or-nothing, one file or many (``write_files``): each new content goes
+  to a temporary file in its target's directory and gets its mode and owner there;
+  only when every file of the run is staged (and backed up) are they renamed over
+  their targets. A failure before that removes every temporary file, backup and
+  directory the run made: the targets are byte-for-byte as they were.
+* Modes and owners are checked before anything is written (``file_attrs``), and
+  ``write_problem`` says why a file could not be written before the first write.
+* A mode never widens an existing file: the file gets the given mode AND its current
+  one, so a file at 0600 stays 0600 when 0640 is asked; a file at 0644 becomes 0640.
+  Unset, an existing file keeps its mode and a new one gets 0666 less the umask.
+* Directories that have to be created get the directory mode, parents included;
+  existing directories are never changed.
+* Names that become paths (``name_problem``, ``relative_problem``) cannot leave
+  their directory: no separator, no ``.`` or ``..``, not empty.
 * A backup is a copy next to the file, named ``<file>.<pid>.<timestamp>~``.
 
 Standard library only; runs on target hosts (Python >= 3.9).
@@ -26,7 +34,14 @@ import time
 
 
 class FileError(Exception):
-    """A file operation that could not be done; the message names the path and the reason."""
+    """A file operation that could not be done; the message names the path and the reason.
+
+    ``replaced``: the files ``write_files`` had already replaced when it failed (empty: nothing was written).
+    """
+
+    def __init__(self, message, replaced=()):
+        super().__init__(message)
+        self.replaced = list(replaced)
 
 
 def _reason(exc):
@@ -72,9 +87,33 @@ def resolve_owner(owner, group):
 
 
 def file_attrs(mode=None, owner=None, group=None, dir_mode=None):
-    """Checked attributes for ``atomic_write`` and ``make_dirs``: a dict, or FileError."""
+    """Checked attributes for ``write_files``: a dict, or FileError."""
     uid, gid = resolve_owner(owner, group)
     return {"mode": parse_mode(mode), "uid": uid, "gid": gid, "dir_mode": parse_mode(dir_mode, "dir_mode")}
+
+
+def name_problem(name):
+    """Why ``name`` cannot be one file or directory name inside a directory (None when it can)."""
+    if not isinstance(name, str) or name == "":
+        return "%r is empty or not a string" % (name,)
+    if "/" in name or "\0" in name:
+        return "%r has a path separator or a NUL" % (name,)
+    if name in (".", ".."):
+        return "%r names a directory itself or its parent" % (name,)
+    return None
+
+
+def relative_problem(path):
+    """Why ``path`` is not a relative path that stays inside its base directory (None when it is)."""
+    if not isinstance(path, str) or path == "":
+        return "%r is empty or not a string" % (path,)
+    if path.startswith("/"):
+        return "%r is absolute" % (path,)
+    for part in path.split("/"):
+        why = name_problem(part)
+        if why:
+            return "%r: %s" % (path, why)
+    return None
 
 
 def read_text(path, what="file"):
@@ -98,7 +137,7 @@ def missing_dirs(directory):
     """Directories from the first missing ancestor of ``directory`` down to it (empty when it exists)."""
     missing = []
     current = os.path.abspath(directory)
-    while not os.path.exists(current):
+    while not os.path.lexists(current):
         missing.append(current)
         parent = os.path.dirname(current)
         if parent == current:
@@ -107,34 +146,94 @@ def missing_dirs(directory):
     return list(reversed(missing))
 
 
-def make_dirs(directory, dir_mode=None):
-    """Create ``directory`` and its missing parents, each with ``dir_mode``; returns the ones created."""
-    created = []
+def _nearest_existing(path):
+    current = os.path.abspath(path)
+    while not os.path.lexists(current) and os.path.dirname(current) != current:
+        current = os.path.dirname(current)
+    return current
+
+
+def write_problem(path):
+    """Why ``path`` cannot be written now (None when it can): a directory or special file in its place, or no
+    writable directory to create it in (a read-only file system, permissions, a file where a directory must be)."""
+    if os.path.lexists(path) and not os.path.isfile(path):
+        return "%s is %s, not a regular file" % (path, "a directory" if os.path.isdir(path) else "not a regular file")
+    existing = _nearest_existing(os.path.dirname(os.path.abspath(path)))
+    if not os.path.isdir(existing):
+        return "%s is not a directory, so %s cannot be created" % (existing, path)
+    if not os.access(existing, os.W_OK | os.X_OK):
+        return "%s cannot be written (read-only file system or permissions)" % existing
+    return None
+
+
+def make_dirs(directory, dir_mode=None, created=None):
+    """Create ``directory`` and its missing parents, each with ``dir_mode``; returns the ones created.
+
+    ``created``: a list the directories are appended to as they are made (so a caller can
+    remove them after a failure half-way).
+    """
+    created = [] if created is None else created
     for path in missing_dirs(directory):
         try:
-            os.mkdir(path)
+            # Created no wider than dir_mode (the umask can only narrow it), then given exactly dir_mode.
+            os.mkdir(path, 0o777 if dir_mode is None else dir_mode & 0o777)
+            created.append(path)
             if dir_mode is not None:
                 os.chmod(path, dir_mode)
         except OSError as exc:
             raise FileError("cannot create directory %s: %s" % (path, _reason(exc))) from None
-        created.append(path)
     return created
 
 
-def atomic_write(path, data, mode=None, uid=None, gid=None):
-    """Replace ``path`` with ``data`` (bytes) through a temporary file and a rename.
+def _umask():
+    current = os.umask(0o022)
+    os.umask(current)
+    return current
 
-    ``mode``/``uid``/``gid`` are applied to the temporary file before the rename;
-    when not given, an existing file keeps its own. The directory must exist.
-    Raises FileError; the target is then unchanged and no temporary file is left.
-    """
-    directory = os.path.dirname(path) or "."
+
+def resulting_mode(mode, current):
+    """The mode a write gives a file: ``mode`` AND the current mode of an existing file (never wider),
+    the current mode when ``mode`` is None; for a new file ``mode`` or 0666 less the umask."""
+    if current is None:
+        return (0o666 & ~_umask()) if mode is None else mode
+    existing = stat.S_IMODE(current.st_mode)
+    return existing if mode is None else existing & mode
+
+
+def _stat(path):
     try:
-        current = os.stat(path)
+        return os.stat(path)
     except FileNotFoundError:
-        current = None
+        return None
     except OSError as exc:
         raise FileError("cannot read the attributes of %s: %s" % (path, _reason(exc))) from None
+
+
+def attrs_differ(path, mode=None, uid=None, gid=None):
+    """Whether a write would change the mode or owner of ``path`` (False when it does not exist)."""
+    try:
+        current = os.stat(path)
+    except OSError:
+        return False
+    return (
+        stat.S_IMODE(current.st_mode) != resulting_mode(mode, current)
+        or (uid is not None and current.st_uid != uid)
+        or (gid is not None and current.st_gid != gid)
+    )
+
+
+def _remove(paths):
+    for path in paths:
+        try:
+            os.unlink(path)
+        except OSError:
+            pass
+
+
+def _stage(path, data, mode=None, uid=None, gid=None):
+    """A temporary file next to ``path`` with ``data``, its mode and owner; returns its path."""
+    current = _stat(path)
+    directory = os.path.dirname(path) or "."
     try:
         fd, tmp = tempfile.mkstemp(prefix=".%s." % os.path.basename(path), dir=directory)
     except OSError as exc:
@@ -144,53 +243,64 @@ def atomic_write(path, data, mode=None, uid=None, gid=None):
             handle.write(data)
             handle.flush()
             os.fsync(handle.fileno())
-        if mode is None and current is not None:
-            mode = stat.S_IMODE(current.st_mode)
-        if mode is not None:
-            os.chmod(tmp, mode)
+        os.chmod(tmp, resulting_mode(mode, current))
         if current is not None:
             uid = current.st_uid if uid is None else uid
             gid = current.st_gid if gid is None else gid
         if (uid, gid) != (None, None):
             os.chown(tmp, -1 if uid is None else uid, -1 if gid is None else gid)
-        os.replace(tmp, path)
     except OSError as exc:
+        _remove([tmp])
+        raise FileError("cannot write %s: %s" % (path, _reason(exc))) from None
+    return tmp
+
+
+def _undo(staged, backups, created):
+    _remove([tmp for tmp, _write in staged])
+    _remove(backups.values())
+    for directory in reversed(created):
         try:
-            os.unlink(tmp)
+            os.rmdir(directory)
         except OSError:
             pass
-        raise FileError("cannot write %s: %s" % (path, _reason(exc))) from None
 
 
-def apply_attrs(path, mode=None, uid=None, gid=None):
-    """Give an existing file ``mode``/``uid``/``gid`` where they differ; returns whether anything changed."""
+def write_files(writes, dir_mode=None):
+    """Write every file of ``writes`` or none: ``[{path, data (bytes), mode, uid, gid, backup}]``.
+
+    Missing directories are created with ``dir_mode``. Each file is staged (content, mode,
+    owner) and, with ``backup``, copied, before the first one is renamed over its target;
+    a failure until then undoes everything the call did and raises FileError. Renames
+    within one directory do not fail in practice; if one does, the FileError names the
+    files already replaced. Returns ``{path: backup path}``.
+    """
+    staged, backups, created = [], {}, []
     try:
-        current = os.stat(path)
-        changed = False
-        if mode is not None and stat.S_IMODE(current.st_mode) != mode:
-            os.chmod(path, mode)
-            changed = True
-        want_uid = current.st_uid if uid is None else uid
-        want_gid = current.st_gid if gid is None else gid
-        if (want_uid, want_gid) != (current.st_uid, current.st_gid):
-            os.chown(path, want_uid, want_gid)
-            changed = True
-    except OSError as exc:
-        raise FileError("cannot set the mode or owner of %s: %s" % (path, _reason(exc))) from None
-    return changed
+        for write in writes:
+            make_dirs(os.path.dirname(write["path"]) or ".", dir_mode, created)
+            staged.append((_stage(write["path"], write["data"], write.get("mode"), write.get("uid"), write.get("gid")), write))
+        for _tmp, write in staged:
+            if write.get("backup") and os.path.lexists(write["path"]):
+                backups[write["path"]] = backup(write["path"])
+    except FileError:
+        _undo(staged, backups, created)
+        raise
+    replaced = []
+    for number, (tmp, write) in enumerate(staged):
+        try:
+            os.replace(tmp, write["path"])
+        except OSError as exc:
+            _remove([rest for rest, _write in staged[number:]])
+            raise FileError(
+                "cannot replace %s: %s; replaced before it: %s" % (write["path"], _reason(exc), ", ".join(replaced) or "none"), replaced
+            ) from None
+        replaced.append(write["path"])
+    return backups
 
 
-def attrs_differ(path, mode=None, uid=None, gid=None):
-    """Whether ``apply_attrs`` would change ``path`` (check mode); False when it does not exist."""
-    try:
-        current = os.stat(path)
-    except OSError:
-        return False
-    return (
-        (mode is not None and stat.S_IMODE(current.st_mode) != mode)
-        or (uid is not None and current.st_uid != uid)
-        or (gid is not None and current.st_gid != gid)
-    )
+def atomic_write(path, data, mode=None, dir_mode=None, **owner):
+    """Replace (or create) one file all-or-nothing; ``write_files`` for a single file (``owner``: ``uid``, ``gid``)."""
+    write_files([{"path": path, "data": data, "mode": mode, "uid": owner.get("uid"), "gid": owner.get("gid")}], dir_mode)
 
 
 def backup(path):

@@ -38,6 +38,8 @@ options:
         appended; entries with other names stay. An empty list changes nothing; remove C(exec-opts) with
         O(state=absent) instead."
       - Any other list (C(dns), C(registry-mirrors), ...) replaces the old list.
+      - Keys must be strings, and values JSON that dockerd reads. C(NaN), C(Infinity) and C(-Infinity) (which dockerd's
+        JSON decoder rejects) are refused anywhere in O(settings), naming the key; the file is then left untouched.
     type: raw
   state:
     description:
@@ -177,9 +179,8 @@ def _read_existing(module, path):
 
 def _write(module, path, content, existed):
     try:
-        if not existed:
-            _files.make_dirs(os.path.dirname(path) or ".", NEW_DIR_MODE)
-        _files.atomic_write(path, to_bytes(content, errors="surrogate_or_strict"), None if existed else NEW_FILE_MODE)
+        # All or nothing (_files): a directory this creates is removed again when the write fails.
+        _files.atomic_write(path, to_bytes(content, errors="surrogate_or_strict"), None if existed else NEW_FILE_MODE, dir_mode=NEW_DIR_MODE)
     except _files.FileError as exc:
         module.fail_json(msg="%s; it was left untouched" % exc)
 

@@ -1,8 +1,17 @@
-"""Test data for plugin_utils/kolla: facts as the decide roles publish them, kolla's multinode layout."""
+"""Test data for plugin_utils/kolla: facts as the decide roles publish them, kolla's multinode layout;
+file-system helpers for the writers' tests (a read-only mount, a fingerprint of directories)."""
 
 from __future__ import annotations
 
+import hashlib
+import os
+import stat
+import subprocess
 from collections.abc import Mapping
+from contextlib import contextmanager
+from pathlib import Path
+
+import pytest
 
 from ansible_collections.multiarch.kolla.plugins.plugin_utils.nova.compute_arch import compute_arch_plan
 
@@ -86,3 +95,28 @@ class LazyHostvars(Mapping):
 def problems_of(excinfo):
     text = str(excinfo.value)
     return [line[2:] for line in text.splitlines() if line.startswith("- ")]
+
+
+@contextmanager
+def read_only_mount(path):
+    """Make the directory ``path`` a read-only bind mount of itself for the ``with`` block (root only; skips elsewhere)."""
+    if os.geteuid() != 0:
+        pytest.skip("a read-only bind mount needs root")
+    if subprocess.run(["mount", "--bind", str(path), str(path)], check=False, capture_output=True).returncode != 0:
+        pytest.skip("cannot bind-mount here")
+    try:
+        subprocess.run(["mount", "-o", "remount,bind,ro", str(path)], check=True, capture_output=True)
+        yield path
+    finally:
+        subprocess.run(["umount", str(path)], check=False)
+
+
+def fingerprint(*dirs):
+    """Every path under ``dirs`` with its content digest, mode and owner (equal before and after: nothing was written)."""
+    found = []
+    for top in dirs:
+        for path in [Path(top), *sorted(Path(top).rglob("*"))] if Path(top).exists() else []:
+            info = path.lstat()
+            digest = hashlib.sha256(path.read_bytes()).hexdigest() if path.is_file() and not path.is_symlink() else None
+            found.append((str(path), digest, stat.S_IMODE(info.st_mode), info.st_uid, info.st_gid))
+    return found

@@ -4,7 +4,8 @@
 """nova ``[pci]`` option values: ``device_spec`` (nova-compute) and ``alias`` (nova-api and nova-compute).
 
 Controller side. Each value is one JSON object per line, as nova's multi-valued
-options read them; the keys nova accepts come from nova 34 (nova/pci/devspec.py and
+options read them; ``json.dumps`` escapes every control and non-ASCII character, so
+a value holds no line break of any INI reader whatever the strings in it hold; the keys nova accepts come from nova 34 (nova/pci/devspec.py and
 the alias schema in nova/pci/request.py), checked against nova's own parsers in the
 unit tests.
 """
@@ -17,7 +18,8 @@ from ansible.module_utils.common.text.converters import to_text
 
 PCI_DEVICE_TYPES = ("type-PCI", "type-PF", "type-VF")
 PCI_NUMA_POLICIES = ("required", "legacy", "preferred", "socket")
-_HEX4 = re.compile(r"^(\*|[0-9a-fA-F]{1,4})$")
+# fullmatch, never ``$``: ``$`` also matches before a final newline, so '10de\n' would pass as an ID.
+_HEX4 = re.compile(r"\*|[0-9a-fA-F]{1,4}")
 
 
 class PciConfigError(AnsibleFilterError):
@@ -38,7 +40,7 @@ def _pci_dict(item, what, allowed, required_any):
     if required_any and not any(k in item for k in required_any):
         raise ValueError("%s %r: needs one of %s" % (what, item, ", ".join(required_any)))
     for key in ("vendor_id", "product_id"):
-        if key in item and not _HEX4.match(to_text(item[key])):
+        if key in item and not _HEX4.fullmatch(to_text(item[key])):
             raise ValueError("%s %r: %s=%r is not a 4-digit hex PCI ID" % (what, item, key, item[key]))
     return item
 
@@ -50,7 +52,7 @@ _DEVICE_SPEC_KEYS = (
 )
 # nova 34 nova/pci/request.py _ALIAS_SCHEMA properties.
 _ALIAS_KEYS = ("name", "capability_type", "vendor_id", "product_id", "device_type", "numa_policy", "resource_class", "traits", "live_migratable")
-_HEX4_EXACT = re.compile(r"^[0-9a-fA-F]{4}$")
+_HEX4_EXACT = re.compile(r"[0-9a-fA-F]{4}")
 
 
 def pci_device_specs(specs, host):
@@ -85,7 +87,7 @@ def pci_aliases(aliases):
         if not item.get("name"):
             raise PciConfigError("kolla_multiarch_pci_alias: alias %r has no name (flavors ask for pci_passthrough:alias=<name>:<count>)" % (item,))
         for key in ("vendor_id", "product_id"):
-            if key in item and not _HEX4_EXACT.match(to_text(item[key])):
+            if key in item and not _HEX4_EXACT.fullmatch(to_text(item[key])):
                 raise PciConfigError("kolla_multiarch_pci_alias: alias %s: %s=%r; nova wants exactly 4 hex digits" % (item["name"], key, item[key]))
         if "resource_class" not in item and not ("vendor_id" in item and "product_id" in item):
             raise PciConfigError("kolla_multiarch_pci_alias: alias %s needs vendor_id and product_id (or resource_class)" % item["name"])

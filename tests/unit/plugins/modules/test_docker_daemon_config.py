@@ -256,3 +256,24 @@ def test_directory_instead_of_file(tmp_path):
     result = _run(tmp_path, settings={"debug": True})
     assert result["failed"] is True
     assert "is a directory" in result["msg"]
+
+
+@pytest.mark.parametrize(
+    "settings, key",
+    [
+        ({"debug": True, "shutdown-timeout": float("nan")}, "shutdown-timeout"),
+        ({"log-opts": {"max-file": float("inf")}}, "log-opts.max-file"),
+        ({"default-ulimits": {"nofile": {"Soft": float("-inf")}}}, "default-ulimits.nofile.Soft"),
+    ],
+    ids=["nan", "nested-inf", "nested-minus-inf"],
+)
+def test_nan_or_infinity_is_refused_file_untouched(tmp_path, settings, key):
+    path = _install(tmp_path, MINIKUBE)
+    before = _sha(path)
+    result = _run(path, settings=settings)
+    assert result["failed"] is True
+    assert key in result["msg"]
+    assert "NaN or Infinity" in result["msg"]
+    assert str(path) in result["msg"]
+    assert _sha(path) == before
+    assert _backups(path) == []

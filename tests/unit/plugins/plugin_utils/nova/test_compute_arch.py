@@ -395,4 +395,3 @@ def test_malformed_guests_count_as_unknown(guests):
     """A fact whose guests is not the contract's dict decides as a host whose guests are unknown, not a traceback."""
     host = dict(lab_host("x86_64"), guests=guests)
     assert PLAN(host, host="c1")["decision"] == PLAN(lab_host("x86_64"), host="c1")["decision"]
-

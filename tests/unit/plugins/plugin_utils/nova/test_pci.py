@@ -159,3 +159,30 @@ def test_an_alias_given_twice_for_the_same_device_is_refused():
         pci.pci_aliases([alias, dict(alias)])
     # The same name for two devices is how nova lets a flavor take either.
     assert len(pci.pci_aliases([alias, dict(alias, product_id="20b0")])) == 2
+
+
+# --------------------------------------------------------------------------- values that reach nova as meant
+
+
+@pytest.mark.parametrize("value", ["10de\n", "10de\r\n", " 10de", "10de "])
+def test_an_id_with_a_line_end_or_spaces_is_refused(value):
+    """``$`` in a pattern also matches before a final newline: an ID such as '10de\\n' must not pass as 10de."""
+    with pytest.raises(pci.PciConfigError, match="vendor_id"):
+        pci.pci_device_specs([{"vendor_id": value}], "g1")
+    with pytest.raises(pci.PciConfigError, match="vendor_id"):
+        pci.pci_aliases([{"name": "g", "vendor_id": value, "product_id": "20b5"}])
+
+
+@pytest.mark.parametrize("mark", ["\n", "\r", "\x0b", "\x85", "\u2028", "\u2029"], ids=repr)
+def test_every_rendered_value_is_one_line_and_nova_reads_what_was_given(mark):
+    """Strings inside a spec or alias may hold any character: the rendered JSON escapes them, so the INI line stays
+    one line for every reader and nova's JSON parser gives back exactly the given value."""
+    nova_devspec = require_import("nova.pci.devspec")
+    from ansible_collections.multiarch.kolla.plugins.module_utils.ini_batch import LINE_BREAKS, value_problem  # noqa: PLC0415
+
+    spec = {"vendor_id": "10de", "product_id": "20b5", "physical_network": "net%svirt_type = kvm" % mark}
+    alias = {"name": "g%sx" % mark, "vendor_id": "10de", "product_id": "20b5"}
+    for given, (rendered,) in ((spec, pci.pci_device_specs([spec], "g1")), (alias, pci.pci_aliases([alias]))):
+        assert not any(m in rendered for m in LINE_BREAKS) and value_problem(rendered) is None
+        assert json.loads(rendered) == given
+    assert nova_devspec.PciDeviceSpec(json.loads(pci.pci_device_specs([spec], "g1")[0])).tags["physical_network"] == spec["physical_network"]
