@@ -6,15 +6,26 @@
 Standard library plus Ansible's ``open_url``. One :class:`RegistryClient` keeps
 the bearer tokens it obtained, so asking for many tags of one repository costs
 one token request. Every answer is a dict; nothing here raises for a registry
-that is down, refuses, or does not have the image.
+that is down, refuses, or does not have the image. Options that cannot work (a
+timeout that is not a positive number, a CA bundle that cannot be read, a login for
+something that is not a registry name) raise :class:`RegistryOptionError` naming
+the option, before anything is asked.
+
+A Bearer challenge's ``realm`` is the URL of the registry's token service (Docker's
+token authentication specification, distribution/docs/spec/auth/token.md): only an
+http or https URL with a host is opened; any other scheme (file:, ftp:, data: ...)
+is refused without being opened.
 """
 
 import base64
 import json
+import math
+import os
 import re
+import ssl
+from urllib.error import HTTPError, URLError
+from urllib.parse import urlencode, urlsplit
 
-from ansible.module_utils.six.moves.urllib.error import HTTPError, URLError
-from ansible.module_utils.six.moves.urllib.parse import urlencode
 from ansible.module_utils.urls import open_url
 
 # Media types of a multi-arch index and of a single-arch manifest.
@@ -34,10 +45,74 @@ _TAG_RE = re.compile(r"^[\w][\w.-]{0,127}$")
 _DIGEST_RE = re.compile(r"^[a-z0-9]+(?:[.+_-][a-z0-9]+)*:[a-zA-Z0-9=_-]+$")
 _REPO_RE = re.compile(r"^[a-z0-9]+(?:(?:[._]|__|-+)[a-z0-9]+)*(?:/[a-z0-9]+(?:(?:[._]|__|-+)[a-z0-9]+)*)*$")
 _CHALLENGE_PARAM = re.compile(r'(\w+)\s*=\s*(?:"((?:[^"\\]|\\.)*)"|([^\s,]+))')
+# A registry as image references name it: a DNS name, an IPv4 address or a bracketed IPv6 address, with an optional port.
+_LABEL = r"[A-Za-z0-9](?:[A-Za-z0-9-]*[A-Za-z0-9])?"
+_REGISTRY_RE = re.compile(r"^(?:%s(?:\.%s)*|\[[0-9A-Fa-f:.]+\])(?::[0-9]{1,5})?$" % (_LABEL, _LABEL))
+_REGISTRY_HINT = "a registry as image references name it (host[:port], e.g. quay.io or registry.lab:5000; docker.io for Docker Hub), without a scheme or path"
 
 
 class ImageRefError(ValueError):
     """An image reference that cannot name an image in a registry."""
+
+
+class RegistryOptionError(ValueError):
+    """An option of the client that cannot work; the message names the option and the fix."""
+
+
+def check_timeout(timeout):
+    """``timeout`` as seconds: a finite number above 0."""
+    if isinstance(timeout, bool) or not isinstance(timeout, (int, float)) or not math.isfinite(timeout) or timeout <= 0:
+        raise RegistryOptionError("timeout=%r: give the seconds to wait for each answer, a number above 0" % (timeout,))
+    return timeout
+
+
+def check_ca_path(ca_path):
+    """``ca_path``: None, or a readable file of PEM CA certificates (as ``ssl`` loads it)."""
+    if ca_path is None:
+        return None
+    if not os.path.exists(ca_path):
+        raise RegistryOptionError("ca_path=%s: no such file; give the PEM bundle of the CAs that signed the registries' certificates" % ca_path)
+    if not os.path.isfile(ca_path):
+        raise RegistryOptionError("ca_path=%s: not a regular file; give the PEM bundle of the CAs, not a directory" % ca_path)
+    try:
+        ssl.create_default_context(cafile=ca_path)
+    except ssl.SSLError as exc:
+        raise RegistryOptionError("ca_path=%s: not a PEM CA bundle (%s)" % (ca_path, exc)) from None
+    except OSError as exc:
+        raise RegistryOptionError("ca_path=%s: cannot be read (%s)" % (ca_path, exc.strerror or exc)) from None
+    return ca_path
+
+
+def check_registry(name, where):
+    if not isinstance(name, str) or not _REGISTRY_RE.match(name):
+        raise RegistryOptionError("%s: %r is not %s" % (where, name, _REGISTRY_HINT))
+    return name
+
+
+def check_login(entry, where):
+    """One login ``{registry, username, password}`` -> ``(registry, {username, password})``."""
+    if not isinstance(entry, dict):
+        raise RegistryOptionError("%s: give {registry, username, password} as a dict, got %s" % (where, type(entry).__name__))
+    registry = entry.get("registry")
+    if not isinstance(registry, str) or not _REGISTRY_RE.match(registry):
+        raise RegistryOptionError("%s: registry %r is not %s" % (where, registry, _REGISTRY_HINT))
+    if not isinstance(entry.get("username"), str) or not entry["username"]:
+        raise RegistryOptionError("%s: give a user name (username) for %s" % (where, registry))
+    if not isinstance(entry.get("password"), str):
+        raise RegistryOptionError("%s: give a password (password) for %s" % (where, registry))
+    return registry, {"username": entry["username"], "password": entry["password"]}
+
+
+def logins(credentials):
+    """``{registry: {username, password}}`` from a list of ``{registry, username, password}`` (a registry once)."""
+    result, first = {}, {}
+    for number, entry in enumerate(credentials or []):
+        where = "credentials[%d]" % number
+        registry, login = check_login(entry, where)
+        if registry in result:
+            raise RegistryOptionError("%s: %s is given twice (%s); give one login per registry" % (where, registry, first[registry]))
+        result[registry], first[registry] = login, where
+    return result
 
 
 def parse_image_ref(ref):
@@ -94,12 +169,15 @@ class RegistryClient:
     """Talks to registries over HTTPS (HTTP for ``insecure`` ones)."""
 
     def __init__(self, credentials=None, insecure=(), timeout=10, validate_certs=True, *, ca_path=None, opener=None):
-        # credentials: {registry: {"username": ..., "password": ...}}
-        self.credentials = dict(credentials or {})
-        self.insecure = set(insecure or ())
-        self.timeout = timeout
+        """``credentials``: ``{registry: {username, password}}`` (see ``logins`` for the list form). Raises RegistryOptionError."""
+        self.credentials = {}
+        for registry, entry in (credentials or {}).items():
+            login = dict(entry, registry=registry) if isinstance(entry, dict) else entry
+            self.credentials.update([check_login(login, "credentials")])
+        self.insecure = {check_registry(name, "insecure_registries") for name in insecure or ()}
+        self.timeout = check_timeout(timeout)
         self.validate_certs = validate_certs
-        self.ca_path = ca_path
+        self.ca_path = check_ca_path(ca_path)
         self._open = opener or open_url
         self._tokens = {}  # (registry, scope) -> Authorization header value
         self._basic = set()  # registries that asked for Basic auth
@@ -130,7 +208,10 @@ class RegistryClient:
                 unredirected_headers=["Authorization"],
                 use_netrc=False,
             )
-            return response.getcode(), response.headers, response.read()
+            code = response.getcode()
+            if not isinstance(code, int):
+                return 0, {}, b"%s gave no HTTP answer" % url.encode("utf-8", "replace")
+            return code, response.headers, response.read()
         except HTTPError as err:
             try:
                 body = err.read()
@@ -153,6 +234,8 @@ class RegistryClient:
             return "Basic " + token, None
         if scheme != "bearer" or not params.get("realm"):
             return None, "the registry answered 401 with a challenge this client does not speak: %r" % (challenge,)
+        if not _web_url(params["realm"]):
+            return None, "the registry's token service realm %r is not an http or https URL with a host; it was not opened" % (params["realm"],)
         query = {"scope": params.get("scope") or "repository:%s:pull" % repository}
         if params.get("service"):
             query["service"] = params["service"]
@@ -297,6 +380,15 @@ class RegistryClient:
         result["platforms"] = [_platform(image_config)]
         result["status"] = "found"
         return result
+
+
+def _web_url(url):
+    """Whether ``url`` is an http or https URL with a host (the only kind the client opens for a token)."""
+    try:
+        parts = urlsplit(url)
+        return parts.scheme.lower() in ("http", "https") and bool(parts.hostname)
+    except ValueError:
+        return False
 
 
 def _json_object(data):

@@ -18,6 +18,10 @@ description:
     C(Basic) challenge with the user name and password."
   - Each distinct image is asked once, whatever the number of hosts that use it; tokens are reused per repository.
   - Read-only. The module fails only on invalid options, or when O(fail_on_problems=true) and an image is not usable.
+    An option that cannot work (O(timeout) not above 0, a O(ca_path) that is missing or not a PEM bundle, a login whose
+    O(credentials[].registry) is not a registry name or that repeats one, an O(insecure_registries) entry with a scheme
+    or path, an unknown O(images[].arch)) fails the module naming that option, before any registry is asked; it is
+    never reported as a registry that does not answer.
 author:
   - multiarch.kolla developers (@multiarch-kolla)
 extends_documentation_fragment:
@@ -32,6 +36,9 @@ notes:
   - "Image references follow Docker's rules: the first path component is a registry when it contains C(.) or C(:) or
     is C(localhost); otherwise the image is on Docker Hub."
   - Redirects (registries that serve blobs from object storage) are followed without the C(Authorization) header.
+  - "The token service a C(Bearer) challenge names (its C(realm)) is asked only when it is an http or https URL with a
+    host; any other realm (C(file:), C(ftp:), C(data:) ...) is refused without being opened, and the image is
+    reported C(unauthorized) with that reason."
   - The role C(multiarch.kolla.kolla_multiarch) runs this check for every image kolla-ansible would pull on every host
     (its variable C(kolla_multiarch_registry_check)).
 options:
@@ -61,7 +68,8 @@ options:
     default: []
     suboptions:
       registry:
-        description: Registry as it appears in image references (C(host[:port]); C(docker.io) for Docker Hub).
+        description: Registry as it appears in image references (C(host[:port]); C(docker.io) for Docker Hub), without
+          a scheme or path; each registry once.
         type: str
         required: true
       username:
@@ -82,10 +90,10 @@ options:
     type: bool
     default: true
   ca_path:
-    description: CA bundle to verify the registries' certificates with.
+    description: CA bundle (a PEM file) to verify the registries' certificates with; it must exist and be readable.
     type: path
   timeout:
-    description: Seconds to wait for each answer.
+    description: Seconds to wait for each answer, a number above 0.
     type: float
     default: 10
   fail_on_problems:
@@ -180,7 +188,7 @@ ok:
 from ansible.module_utils.basic import AnsibleModule
 
 from ansible_collections.multiarch.kolla.plugins.module_utils.archtable import ARCHES, UnknownArchError, canonical_arch
-from ansible_collections.multiarch.kolla.plugins.module_utils.registry import RegistryClient, has_platform, platform_name
+from ansible_collections.multiarch.kolla.plugins.module_utils.registry import RegistryClient, RegistryOptionError, has_platform, logins, platform_name
 
 
 def check_images(client, images):
@@ -266,8 +274,7 @@ def main():
         ),
         supports_check_mode=True,
     )
-    images = []
-    bad = []
+    images, bad = [], []
     for number, item in enumerate(module.params["images"]):
         try:
             arch = canonical_arch(item["arch"])
@@ -275,15 +282,18 @@ def main():
             bad.append("images[%d] (%s): %s" % (number, item["image"], err))
             continue
         images.append(dict(item, arch=arch))
+    try:
+        client = RegistryClient(
+            credentials=logins(module.params["credentials"]),
+            insecure=module.params["insecure_registries"],
+            timeout=module.params["timeout"],
+            validate_certs=module.params["validate_certs"],
+            ca_path=module.params["ca_path"],
+        )
+    except RegistryOptionError as err:
+        bad.append(str(err))
     if bad:
         module.fail_json(msg="registry_image_arch_info: " + "; ".join(bad), images=[], problems=bad, ok=False)
-    client = RegistryClient(
-        credentials={c["registry"]: c for c in module.params["credentials"]},
-        insecure=module.params["insecure_registries"],
-        timeout=module.params["timeout"],
-        validate_certs=module.params["validate_certs"],
-        ca_path=module.params["ca_path"],
-    )
     entries, problems = check_images(client, images)
     result = dict(changed=False, images=entries, problems=problems, ok=not problems)
     if problems and module.params["fail_on_problems"]:

@@ -1,22 +1,22 @@
 """registry_image_arch_info against a real registry (Debian's docker-registry, the
 CNCF distribution registry) with and without htpasswd auth, images pushed through
-its HTTP API and by the Docker CLI; plus a small bearer-token registry for the
-token flow quay.io and Docker Hub use."""
+its HTTP API and by the Docker CLI; plus the token-service double of registry_testlib
+for the token flow quay.io and Docker Hub use. The client's own tests (references,
+challenges, realms, option checks) are in tests/unit/plugins/module_utils/test_registry.py."""
 
 from __future__ import annotations
 
 import base64
-import http.server
 import io
 import json
 import shutil
 import subprocess
 import tarfile
-import threading
 
 import pytest
 from conftest import run_module, unavailable
 from lab_registry import PASSWORD, USER, Registry, RegistryUnavailable, free_port
+from registry_testlib import ROBOT, bearer_registry
 
 from ansible_collections.multiarch.kolla.plugins.module_utils import registry as reg
 from ansible_collections.multiarch.kolla.plugins.modules import registry_image_arch_info as mod
@@ -73,35 +73,6 @@ def check(images, **args):
 
 def _statuses(result):
     return [(e["image"].rsplit(":", 1)[-1], e["arch"], e["status"]) for e in result["images"]]
-
-
-def test_image_refs_parse_as_docker_does():
-    assert reg.parse_image_ref("quay.io/openstack.kolla/nova-compute:2026.2-debian-trixie-aarch64") == (
-        "quay.io",
-        "openstack.kolla/nova-compute",
-        "2026.2-debian-trixie-aarch64",
-    )
-    assert reg.parse_image_ref("registry.lab:4000/kolla/nova-compute") == ("registry.lab:4000", "kolla/nova-compute", "latest")
-    assert reg.parse_image_ref("localhost/nova") == ("localhost", "nova", "latest")
-    assert reg.parse_image_ref("kolla/nova-compute:1") == ("docker.io", "kolla/nova-compute", "1")
-    assert reg.parse_image_ref("debian") == ("docker.io", "library/debian", "latest")
-    digest = "sha256:" + "a" * 64
-    assert reg.parse_image_ref("r.example:5000/x/y@" + digest) == ("r.example:5000", "x/y", digest)
-    for bad in ["", "Quay.io/UPPER/case:1", "quay.io/x:tag with space", "x/y@notadigest"]:
-        with pytest.raises(reg.ImageRefError):
-            reg.parse_image_ref(bad)
-
-
-def test_challenges_of_real_registries_parse():
-    # quay.io and Docker Hub answer /v2/ with these (service and realm as they send them).
-    assert reg.parse_challenge('Bearer realm="https://quay.io/v2/auth",service="quay.io"') == (
-        "bearer",
-        {"realm": "https://quay.io/v2/auth", "service": "quay.io"},
-    )
-    scheme, params = reg.parse_challenge('Bearer realm="https://auth.docker.io/token",service="registry.docker.io",scope="repository:library/debian:pull"')
-    assert scheme == "bearer" and params["scope"] == "repository:library/debian:pull"
-    assert reg.parse_challenge('Basic realm="lab-registry"') == ("basic", {"realm": "lab-registry"})
-    assert reg.parse_challenge(None) == (None, {})
 
 
 def test_each_arch_found_missing_or_wrong(open_registry):
@@ -241,103 +212,62 @@ def test_an_image_pushed_by_docker(open_registry):
 # ------------------------------------------------------------- bearer tokens
 
 
-class _BearerHandler(http.server.BaseHTTPRequestHandler):
-    """A registry that wants a bearer token from its own /token endpoint (as quay.io does)."""
-
-    token_requests: list = []
-    users = {"robot": "tok-pass"}
-
-    def log_message(self, *args):
-        pass
-
-    def _send(self, code, body=b"", headers=None):
-        self.send_response(code)
-        for k, v in (headers or {}).items():
-            self.send_header(k, v)
-        self.send_header("Content-Length", str(len(body)))
-        self.end_headers()
-        self.wfile.write(body)
-
-    def do_GET(self):
-        host = self.headers["Host"]
-        if self.path.startswith("/token"):
-            auth = self.headers.get("Authorization")
-            type(self).token_requests.append((self.path, auth))
-            if "private" in self.path:
-                user = None
-                if auth and auth.startswith("Basic "):
-                    name, _sep, pw = base64.b64decode(auth[6:]).decode().partition(":")
-                    user = name if self.users.get(name) == pw else None
-                if user is None:
-                    return self._send(401, b'{"errors":[{"code":"UNAUTHORIZED"}]}')
-            return self._send(200, json.dumps({"token": "T-" + self.path.split("scope=")[1].split("&")[0]}).encode())
-        repo = self.path[len("/v2/") :].split("/manifests/")[0]
-        expected = "Bearer T-" + ("repository%%3A%s%%3Apull" % repo.replace("/", "%2F"))
-        if self.headers.get("Authorization") != expected:
-            challenge = 'Bearer realm="http://%s/token",service="fake-quay"' % host
-            return self._send(401, b'{"errors":[{"code":"UNAUTHORIZED"}]}', {"WWW-Authenticate": challenge})
-        index = {
-            "schemaVersion": 2,
-            "mediaType": reg.MT_OCI_INDEX,
-            "manifests": [{"mediaType": reg.MT_OCI_MANIFEST, "digest": "sha256:" + "1" * 64, "size": 1, "platform": {"architecture": "arm64", "os": "linux"}}],
-        }
-        return self._send(200, json.dumps(index).encode(), {"Content-Type": reg.MT_OCI_INDEX})
-
-
-@pytest.fixture
-def bearer_registry():
-    _BearerHandler.token_requests = []
-    server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), _BearerHandler)
-    thread = threading.Thread(target=server.serve_forever, daemon=True)
-    thread.start()
-    yield "127.0.0.1:%d" % server.server_address[1]
-    server.shutdown()
-
-
-def test_bearer_token_anonymous_and_with_credentials(bearer_registry):
-    h = bearer_registry
-    public = check(
-        [{"image": h + "/openstack.kolla/nova-compute:t", "arch": "aarch64"}, {"image": h + "/openstack.kolla/nova-compute:t2", "arch": "aarch64"}],
-        insecure_registries=[h],
-    )
-    assert [e["status"] for e in public["images"]] == ["ok", "ok"]
-    # One anonymous token for the repository, reused for the second tag.
-    assert len(_BearerHandler.token_requests) == 1
-    path, auth = _BearerHandler.token_requests[0]
-    assert "service=fake-quay" in path and "scope=repository%3Aopenstack.kolla%2Fnova-compute%3Apull" in path and auth is None
-
-    private = [{"image": h + "/private/nova-compute:t", "arch": "aarch64", "hosts": ["a1"]}]
-    refused = check(private, insecure_registries=[h])
+def test_bearer_token_anonymous_and_with_credentials():
+    with bearer_registry() as server:
+        h = server.host
+        public = check(
+            [{"image": h + "/openstack.kolla/nova-compute:t", "arch": "aarch64"}, {"image": h + "/openstack.kolla/nova-compute:t2", "arch": "aarch64"}],
+            insecure_registries=[h],
+        )
+        assert [e["status"] for e in public["images"]] == ["ok", "ok"]
+        assert len(server.token_requests) == 1  # one anonymous token for the repository, reused for the second tag
+        private = [{"image": h + "/private/nova-compute:t", "arch": "aarch64", "hosts": ["a1"]}]
+        refused = check(private, insecure_registries=[h])
+        wrong = check(private, insecure_registries=[h], credentials=[{"registry": h, "username": ROBOT[0], "password": "no"}])
+        right = check(private, insecure_registries=[h], credentials=[{"registry": h, "username": ROBOT[0], "password": ROBOT[1]}])
+        last_auth = server.token_requests[-1][1]
     assert refused["images"][0]["status"] == "unauthorized"
     assert "refused an anonymous request (HTTP 401)" in refused["images"][0]["msg"]
-    wrong = check(private, insecure_registries=[h], credentials=[{"registry": h, "username": "robot", "password": "no"}])
     assert "refused the credentials given (HTTP 401)" in wrong["images"][0]["msg"]
-    right = check(private, insecure_registries=[h], credentials=[{"registry": h, "username": "robot", "password": "tok-pass"}])
     assert right["images"][0]["status"] == "ok"
-    assert _BearerHandler.token_requests[-1][1] == "Basic " + base64.b64encode(b"robot:tok-pass").decode()
+    assert last_auth == "Basic " + base64.b64encode(("%s:%s" % ROBOT).encode()).decode()
 
 
-class _Answer:
-    def __init__(self, body, headers=None):
-        self._body, self.headers = body, headers or {}
+def test_a_token_realm_that_is_not_http_is_reported_not_opened():
+    with bearer_registry() as server:
+        server.realm = "file:///etc/passwd"
+        result = check([{"image": server.host + "/openstack.kolla/nova-compute:t", "arch": "aarch64", "hosts": ["a1"]}], insecure_registries=[server.host])
+        asked = list(server.token_requests)
+    assert not result.get("failed") and result["images"][0]["status"] == "unauthorized" and asked == []
+    assert "token service realm 'file:///etc/passwd' is not an http or https URL with a host; it was not opened" in result["problems"][0]
 
-    def getcode(self):
-        return 200
 
-    def read(self):
-        return self._body
+# ------------------------------------------------------------- options
 
 
 @pytest.mark.parametrize(
-    ("answers", "message"),
+    ("args", "message"),
     [
-        ([b"<html>proxy login</html>"], "the manifest is not a JSON object"),
-        ([b'{"schemaVersion": 2, "mediaType": "application/vnd.oci.image.manifest.v1+json"}'], "names no image config"),
-        ([b'{"schemaVersion": 2, "config": {"digest": "sha256:' + b"0" * 64 + b'"}}', b"[]"], "its image config is not a JSON object"),
+        ({"timeout": -1}, "timeout=-1.0: give the seconds to wait for each answer, a number above 0"),
+        ({"timeout": 0}, "timeout=0.0"),
+        ({"ca_path": "/nonexistent/ca.pem"}, "ca_path=/nonexistent/ca.pem: no such file"),
+        ({"credentials": [{"registry": "https://registry.lab:5000", "username": "u", "password": "p"}]},
+         "credentials[0]: registry 'https://registry.lab:5000' is not"),
+        ({"credentials": [{"registry": "registry.lab:5000", "username": "", "password": "p"}]}, "credentials[0]: give a user name"),
+        ({"credentials": [{"registry": "r.lab", "username": "u", "password": "p"}, {"registry": "r.lab", "username": "v", "password": "q"}]},
+         "credentials[1]: r.lab is given twice (credentials[0])"),
+        ({"insecure_registries": ["registry.lab:5000/kolla"]}, "insecure_registries: 'registry.lab:5000/kolla' is not"),
     ],
 )
-def test_answers_that_are_not_registry_answers(answers, message):
-    queue = list(answers)
-    client = reg.RegistryClient(opener=lambda url, **kwargs: _Answer(queue.pop(0)))
-    result = client.image_platforms("registry.example:5000/kolla/nova-compute:1")
-    assert result["status"] == "error" and message in result["msg"] and not queue
+def test_option_errors_fail_naming_the_option_not_as_an_outage(args, message):
+    images = [{"image": "127.0.0.1:%d/kolla/nova-compute:1" % free_port(), "arch": "x86_64", "hosts": ["c1"]}]
+    result = check(images, **dict({"insecure_registries": [images[0]["image"].split("/")[0]]}, **args))
+    assert result["failed"] and result["msg"].startswith("registry_image_arch_info: ") and message in result["msg"]
+    assert "did not answer" not in result["msg"] and result["images"] == [] and result["ok"] is False
+
+
+def test_a_login_refused_as_an_option_does_not_show_its_password():
+    result = check([{"image": "r.lab/kolla/nova-compute:1", "arch": "x86_64"}],
+                   credentials=[{"registry": "https://r.lab", "username": "kolla", "password": "s3cret-pw-77"}])
+    assert result["failed"] and "credentials[0]: registry 'https://r.lab' is not" in result["msg"]
+    assert "s3cret-pw-77" not in json.dumps(result)
