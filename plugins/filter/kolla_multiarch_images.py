@@ -6,9 +6,9 @@
 from ansible_collections.multiarch.kolla.plugins.plugin_utils.kolla.images import images
 
 
-def kolla_multiarch_images(plan, image_names, kolla_defaults=None, globals_values=None):
-    """{"by_host": {host: [refs]}, "checks": [{image, arch, hosts}]}."""
-    return images(plan, image_names, kolla_defaults=kolla_defaults, globals_values=globals_values)
+def kolla_multiarch_images(plan, image_names=None, kolla_defaults=None, globals_values=None, *, kolla_share=None, groups=None, strict=True):
+    """{"by_host": {host: [refs]}, "checks": [{image, arch, hosts}], "problems": [...]}."""
+    return images(plan, image_names, kolla_defaults, globals_values, kolla_share=kolla_share, groups=groups, strict=strict)
 
 
 class FilterModule:

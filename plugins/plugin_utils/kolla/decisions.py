@@ -9,13 +9,11 @@ is a problem naming the host and the role to run, never a reason to decide again
 
 from ansible.module_utils.common.text.converters import to_text
 
+from ansible_collections.multiarch.kolla.plugins.module_utils.ini_batch import line_break
 from ansible_collections.multiarch.kolla.plugins.plugin_utils import multiarch_host as facts
 from ansible_collections.multiarch.kolla.plugins.plugin_utils.nova.compute_arch import DECISION_KEYS
 from ansible_collections.multiarch.kolla.plugins.plugin_utils.nova.libvirt import NOVA_LIBVIRT_KEYS
 from ansible_collections.multiarch.kolla.plugins.plugin_utils.nova.pci import PciConfigError, pci_device_specs
-
-# Characters any INI reader treats as the end of a line (str.splitlines' separators).
-_LINE_BREAKS = ("\n", "\r", "\x0b", "\x0c", "\x1c", "\x1d", "\x1e", "\x85", "\u2028", "\u2029")
 
 
 def get(mapping, key, default=None):
@@ -64,8 +62,8 @@ def docker_custom_config(host, hv, problems):
 
 
 def _one_line(value):
-    text = to_text(value)
-    return not any(mark in text for mark in _LINE_BREAKS)
+    # The writer's one set of line breaks (module_utils/ini_batch.py LINE_BREAKS).
+    return line_break(to_text(value)) is None
 
 
 def _libvirt_problem(host, libvirt):

@@ -14,24 +14,65 @@ import os
 
 import yaml
 
-from ansible_collections.multiarch.kolla.plugins.plugin_utils.kolla.errors import fail
+from ansible_collections.multiarch.kolla.plugins.plugin_utils.kolla.errors import KollaMultiarchError, fail
 from ansible_collections.multiarch.kolla.plugins.plugin_utils.nova.scheduler import SCHEDULER_LAYERS
 
 # The record of what the collection wrote (plugin_utils/kolla/render.py), in kolla's
 # custom config dir; a dot file, which kolla-ansible never reads.
 LEDGER_NAME = ".multiarch-kolla.json"
+# The arch groups, written next to the operator's inventory in the inventory dir.
+GROUPS_FILE = "multiarch-groups.yml"
 VARS_DIRS = ("group_vars", "host_vars")
+# What Ansible skips when an inventory is a directory, as kolla-ansible's -i <dir> reads it
+# (ansible-core 2.19 lib/ansible/inventory/manager.py IGNORED: hidden files always, and the
+# default INVENTORY_IGNORE_EXTS, constants.REJECT_EXTS + .orig, .cfg, .retry).
+_IGNORED_EXTS = (".pyc", ".pyo", ".swp", ".bak", "~", ".rpm", ".md", ".txt", ".rst", ".orig", ".cfg", ".retry")
 
 
-def paths(config_dir, custom_config_dir, inventory_dir):
-    """Absolute paths the role reads: ``{globals, globals_d, layers, ledger, vars_dirs}``."""
-    return {
+def _source_problem(name):
+    if not name:
+        return "has no file name"
+    if name.startswith("."):
+        return "is a hidden file, and Ansible skips hidden files in an inventory dir"
+    for ext in _IGNORED_EXTS:
+        if name.endswith(ext):
+            return "ends in %s, and Ansible ignores files ending in %s in an inventory dir" % (ext, ext)
+    if name in (GROUPS_FILE, *VARS_DIRS):
+        return "is named %s, and the role writes that file of the inventory dir itself" % name
+    return None
+
+
+def _source(inventory_source, inventory_dir):
+    """``{source_copy, source_in_dir}``: the name the operator's inventory gets in the inventory dir (None when it lives there)."""
+    name = os.path.basename(inventory_source)
+    why = _source_problem(name)
+    if why:
+        raise KollaMultiarchError(
+            "kolla_multiarch: kolla_multiarch_inventory_source=%s %s; kolla-ansible reads the inventory dir %s, so your groups would be "
+            "lost; nothing was written; fix: rename the file (e.g. multinode) and point kolla_multiarch_inventory_source at it"
+            % (inventory_source, why, inventory_dir)
+        )
+    inside = os.path.normpath(os.path.dirname(inventory_source)) == os.path.normpath(inventory_dir)
+    return {"source_copy": None if inside else name, "source_in_dir": inside}
+
+
+def paths(config_dir, custom_config_dir, inventory_dir, inventory_source=None):
+    """Absolute paths the role reads: ``{globals, globals_d, layers, ledger, vars_dirs}``.
+
+    With ``inventory_source`` (the operator's inventory file) also ``source_copy``, the
+    name its copy gets in the inventory dir (None when the file lives there), and
+    ``source_in_dir``; a name kolla-ansible would not read there raises KollaMultiarchError.
+    """
+    where = {
         "globals": os.path.join(config_dir, "globals.yml"),
         "globals_d": os.path.join(config_dir, "globals.d"),
         "layers": [os.path.join(custom_config_dir, rel) for rel in SCHEDULER_LAYERS],
         "ledger": os.path.join(custom_config_dir, LEDGER_NAME),
         "vars_dirs": [os.path.join(inventory_dir, name) for name in VARS_DIRS],
     }
+    if inventory_source is not None:
+        where.update(_source(inventory_source, inventory_dir))
+    return where
 
 
 def _yaml(text, path, problems):

@@ -8,12 +8,21 @@ Image sources default to the arch table (``kolla_tag_suffix``: "" for x86_64,
 the operator's ``kolla_multiarch_image_sources`` are merged over them. Each arch's
 source is written to ``group_vars/<arch group>.yml``, never to ``globals.yml``.
 
-kolla-ansible 23 builds every image name from a handful of variables
-(ansible/group_vars/all/common.yml):
+The images per host come from kolla-ansible's own files (``services``): every service
+the operator enabled, on the hosts kolla-ansible runs it, its ``image`` built by
+kolla-ansible 23's own expressions, e.g. (ansible/roles/nova-cell/defaults/main.yml,
+ansible/group_vars/all/common.yml)::
 
+    nova_tag: "{{ openstack_tag }}"
+    nova_compute_image: "{{ docker_image_url }}nova-compute"
+    nova_compute_tag: "{{ nova_tag }}"
+    nova_compute_image_full: "{{ nova_compute_image }}:{{ nova_compute_tag }}"
     docker_image_url: "{{ docker_registry ~ '/' if docker_registry else '' }}{{ docker_namespace }}/{{ docker_image_name_prefix }}"
     openstack_tag: "{{ openstack_release }}-{{ kolla_base_distro }}-{{ kolla_base_distro_version }}{{ openstack_tag_suffix }}"
-    <service>_image: "{{ docker_image_url }}<image name>", <service>_tag: "{{ openstack_tag }}"
+
+so an operator's ``nova_compute_image``, ``nova_compute_tag`` or ``nova_tag`` counts.
+Without kolla-ansible's files, fixed image names per kind of host are built from the
+common.yml variables alone (``_fixed_images``).
 
 Precedence is kolla-ansible's: the operator's globals (extra-vars) over the
 group_vars/arch_<arch>.yml the plan writes over kolla-ansible's defaults. Runs on
@@ -25,7 +34,9 @@ import re
 from ansible.errors import AnsibleFilterError
 
 from ansible_collections.multiarch.kolla.plugins.module_utils.archtable import ARCHES, SUPPORTED_HOST_ARCHES, canonical_arch
+from ansible_collections.multiarch.kolla.plugins.plugin_utils.kolla._template import Evaluator, HostSpecific, TemplateProblem
 from ansible_collections.multiarch.kolla.plugins.plugin_utils.kolla.errors import fail
+from ansible_collections.multiarch.kolla.plugins.plugin_utils.kolla.services import parse_share, pulls, split_files
 
 # Image source keys an operator may give per arch, and the kolla-ansible variable
 # each one becomes in group_vars/arch_<arch>.yml.
@@ -204,14 +215,23 @@ def _host_image_names(host, image_names, control, compute):
     return names
 
 
-def images(the_plan, image_names, kolla_defaults=None, globals_values=None):
-    """Per host, the images kolla-ansible would pull; and one check entry per distinct image and arch.
+def _checks(by_host, arch_of, wanted=None):
+    """One check per distinct image and arch, with the hosts that pull it (``wanted(ref)`` selects the images)."""
+    checks, index = [], {}
+    for host, refs in by_host.items():
+        arch = arch_of[host]
+        for ref in refs:
+            if wanted is not None and not wanted(ref):
+                continue
+            if (ref, arch) not in index:
+                index[(ref, arch)] = len(checks)
+                checks.append({"image": ref, "arch": arch, "hosts": []})
+            checks[index[(ref, arch)]]["hosts"].append(host)
+    return checks
 
-    ``the_plan``: what ``kolla_multiarch_plan`` returns. ``image_names``:
-    ``{all: [...], control: [...], compute: [...]}`` kolla image names (nova-compute, ...):
-    ``all`` on every host, ``control`` on control-plane hosts, ``compute`` on compute hosts.
-    Returns ``{"by_host": {host: [image ref, ...]}, "checks": [{image, arch, hosts}]}``.
-    """
+
+def _fixed_images(the_plan, image_names, kolla_defaults, globals_values):
+    """The fixed names of ``image_names`` ({all, control, compute}) on every host of their kind (no kolla-ansible roles read)."""
     _check_image_names(image_names)
     base = kolla_values(kolla_defaults, globals_values)
     compute = set(the_plan.get("compute_hosts") or ())
@@ -219,20 +239,100 @@ def images(the_plan, image_names, kolla_defaults=None, globals_values=None):
     group_vars = the_plan.get("group_vars") or {}
     group_of = {host: group for group, hosts in (the_plan.get("arch_groups") or {}).items() for host in hosts}
     globals_keys = set(globals_values or {})
-    prefixes, by_host, checks, index = {}, {}, [], {}
-    for host, arch in (the_plan.get("host_arch") or {}).items():
+    prefixes, by_host = {}, {}
+    for host in the_plan.get("host_arch") or {}:
         group = group_of.get(host)
         if group not in prefixes:
             prefixes[group] = _image_prefix(base, group_vars.get(group), globals_keys)
         url, tag = prefixes[group]
-        refs = ["%s%s:%s" % (url, name, tag) for name in _host_image_names(host, image_names, control, compute)]
-        by_host[host] = refs
-        for ref in refs:
-            if (ref, arch) not in index:
-                index[(ref, arch)] = len(checks)
-                checks.append({"image": ref, "arch": arch, "hosts": []})
-            checks[index[(ref, arch)]]["hosts"].append(host)
-    return {"by_host": by_host, "checks": checks}
+        by_host[host] = ["%s%s:%s" % (url, name, tag) for name in _host_image_names(host, image_names, control, compute)]
+    return {"by_host": by_host, "checks": _checks(by_host, the_plan.get("host_arch") or {}), "problems": []}
+
+
+def _restriction(image_names):
+    """The image names the check is restricted to (a list, or the names of the older {all, control, compute} form); None: all."""
+    if not image_names:
+        return None
+    if isinstance(image_names, dict):
+        _check_image_names(image_names)
+        return list(dict.fromkeys(name for names in image_names.values() for name in names or []))
+    if isinstance(image_names, str) or not isinstance(image_names, (list, tuple)) or not all(isinstance(n, str) and n for n in image_names):
+        raise KollaImagesError("kolla_multiarch_registry_check_images must be a list of kolla image names (e.g. [nova-compute, nova-libvirt]) "
+                               "or empty for every image of the enabled services, got %r" % (image_names,))
+    return list(dict.fromkeys(image_names))
+
+
+def image_name(ref, prefix=""):
+    """kolla's name of an image reference: its last path component without tag, digest and ``docker_image_name_prefix``."""
+    name = ref.split("@", 1)[0].rsplit("/", 1)[-1].split(":", 1)[0]
+    return name[len(prefix) :] if prefix and name.startswith(prefix) and len(name) > len(prefix) else name
+
+
+def _name_prefix(evaluator, kolla_vars, globals_values):
+    try:
+        prefix = evaluator.scope([globals_values or {}, kolla_vars]).evaluate("{{ docker_image_name_prefix | default('') }}")
+    except (TemplateProblem, HostSpecific):
+        return ""
+    return prefix if isinstance(prefix, str) else ""
+
+
+def _service_images(the_plan, image_names, kolla_defaults, globals_values, *, kolla_share, groups):
+    """``(result, problems)`` from kolla-ansible's own site.yml, group_vars/all and role defaults."""
+    restrict = _restriction(image_names)
+    if not isinstance(groups, dict):
+        raise KollaImagesError("kolla_multiarch_images: give groups, the kolla-ansible inventory's groups "
+                               "(kolla_multiarch_inventory_groups), with kolla_share")
+    try:
+        files = split_files(kolla_share)
+    except (ValueError, KeyError, TypeError) as exc:
+        raise KollaImagesError("kolla_multiarch_images: kolla_share: %s" % exc) from None
+    problems = []
+    share = parse_share(files, problems)
+    share["group_vars"] = dict(kolla_defaults or {}, **share["group_vars"])
+    evaluator = Evaluator()
+    by_host, found = pulls(share, the_plan, groups, globals_values, evaluator)
+    problems.extend(found)
+    wanted = None
+    if restrict is not None:
+        prefix = _name_prefix(evaluator, share["group_vars"], globals_values)
+        pulled = {image_name(ref, prefix) for refs in by_host.values() for ref in refs}
+        unknown = [name for name in restrict if name not in pulled]
+        if unknown:
+            problems.append("kolla_multiarch_registry_check_images names %s, which no enabled service pulls on any host; the images pulled are: %s"
+                            % (", ".join(unknown), ", ".join(sorted(pulled)) or "none"))
+        names = set(restrict)
+
+        def wanted(ref):
+            return image_name(ref, prefix) in names
+    return {"by_host": by_host, "checks": _checks(by_host, the_plan.get("host_arch") or {}, wanted), "problems": problems}
+
+
+def images(the_plan, image_names=None, kolla_defaults=None, globals_values=None, *, kolla_share=None, groups=None, strict=True):
+    """Per host, the images kolla-ansible would pull; and one check entry per distinct image and arch.
+
+    With ``kolla_share`` (kolla-ansible's files, see ``services.split_files``) and
+    ``groups`` (the kolla-ansible inventory's groups), the images are those of every
+    service the operator enabled, on the hosts kolla-ansible runs it, built from
+    kolla-ansible's own variables (per-service ``<service>_image``/``<service>_tag`` and
+    ``<role>_tag`` overrides included); ``image_names`` then restricts the checks to
+    those names (a list; the older ``{all, control, compute}`` form counts as its names).
+    Without ``kolla_share``, ``image_names`` ``{all, control, compute}`` are fixed names:
+    ``all`` on every host, ``control`` on control-plane hosts, ``compute`` on compute hosts.
+
+    Returns ``{"by_host": {host: [image ref, ...]}, "checks": [{image, arch, hosts}],
+    "problems": [...]}``; with ``strict``, problems raise KollaImagesError instead.
+    """
+    if kolla_share is None:
+        return _fixed_images(the_plan, image_names, kolla_defaults, globals_values)
+    result = _service_images(the_plan, image_names, kolla_defaults, globals_values, kolla_share=kolla_share, groups=groups)
+    if result["problems"] and strict:
+        raise KollaImagesError(
+            "kolla_multiarch: the images kolla-ansible would pull cannot all be worked out, so the registry check cannot run; nothing was "
+            "written (%d problem%s):\n- %s\nFix: give a literal value in globals.yml for each variable named above, or turn the registry "
+            "check off (kolla_multiarch_registry_check: false)."
+            % (len(result["problems"]), "" if len(result["problems"]) == 1 else "s", "\n- ".join(result["problems"]))
+        )
+    return result
 
 
 # What to do about each registry answer (registry_image_arch_info's statuses).

@@ -23,11 +23,16 @@ Rules:
   lifts the rule.
 * Per-host nova-compute settings go in ``nova/<host>/nova-compute.conf``, never in
   a per-host ``nova.conf`` (kolla merges that one into every nova service of the host).
+* Host and arch group names become file names (``host_vars/<host>.yml``,
+  ``nova/<host>/nova-compute.conf``, ``group_vars/<group>.yml``): a name that is
+  empty, ``.``, ``..`` or holds a ``/`` is refused (``_files.name_problem``, the rule
+  the writer ``ini_batch`` applies to every path), so no write leaves its directory.
 
 Every problem found is collected and reported at once; each names the host or
 file and the fix.
 """
 
+from ansible_collections.multiarch.kolla.plugins.module_utils._files import name_problem
 from ansible_collections.multiarch.kolla.plugins.module_utils.archtable import ARCHES, SUPPORTED_HOST_ARCHES
 from ansible_collections.multiarch.kolla.plugins.plugin_utils.kolla import decisions, inventory
 from ansible_collections.multiarch.kolla.plugins.plugin_utils.kolla.errors import KollaMultiarchError, fail
@@ -84,9 +89,21 @@ def _place(placed, member_of, hostvars, problems):
     """Arch and arch group of every placed host: ``(arch_of, by_arch, group_of_arch)``."""
     arch_of, by_arch, group_of_arch = {}, {}, {}
     for host in placed:
+        if name_problem(host):
+            problems.append(
+                "host %r: its name becomes the files host_vars/<host>.yml and nova/<host>/nova-compute.conf, but %s; fix: give the host "
+                "a plain name in the kolla-ansible inventory (ansible_host keeps its address)" % (host, name_problem(host))
+            )
+            continue
         arch, group, why = decisions.host_arch_group(host, decisions.get(hostvars, host, {}), ", ".join(sorted(member_of[host])))
         if arch is None:
             problems.append(why + ("" if host in hostvars else " (the play's inventory does not have this host)"))
+            continue
+        if name_problem(group):
+            problems.append(
+                "host %s is in arch group %r, which becomes the file group_vars/<group>.yml, but %s; fix: run host_facts with a "
+                "host_facts_arch_group_prefix that gives plain group names" % (host, group, name_problem(group))
+            )
             continue
         if arch not in SUPPORTED_HOST_ARCHES:
             problems.append("host %s is %s; kolla-ansible deployments here cover %s hosts only: take it out of the inventory"

@@ -12,18 +12,31 @@ A key in the ledger that this run no longer decides is removed (or given back to
 the operator's value), so nothing the collection wrote stays behind when a host
 stops emulating, a PCI spec or alias is dropped, or a host leaves the inventory.
 The operator's own keys and lines are never touched.
+
+Every value written is checked first (``_value_problems``): an INI value must be one
+line that oslo.config reads back as it is (the writer's own rule,
+module_utils/ini_batch.py ``value_problem``), and no value may hold what Ansible
+would evaluate as a template - kolla-ansible renders every override file as a Jinja
+template (kolla-ansible 23.0.0, ansible/action_plugins/merge_configs.py
+``read_config``) and Ansible templates inventory variables when they are used
+(ansible-core 2.19, _internal/_templating/_jinja_bits.py ``is_possibly_template``).
+Such a value, from a fact a host reported or an operator's input, would run on the
+deploy host. The paths a ledger names are checked as the writer checks paths.
 """
 
 import json
 
 import yaml
+from ansible.module_utils.common.text.converters import to_text
 
-from ansible_collections.multiarch.kolla.plugins.plugin_utils.kolla.errors import KollaMultiarchError
+from ansible_collections.multiarch.kolla.plugins.module_utils._files import relative_problem
+from ansible_collections.multiarch.kolla.plugins.module_utils.ini_batch import value_problem
+from ansible_collections.multiarch.kolla.plugins.plugin_utils.kolla.errors import KollaMultiarchError, fail
+from ansible_collections.multiarch.kolla.plugins.plugin_utils.kolla.files import GROUPS_FILE, LEDGER_NAME
 from ansible_collections.multiarch.kolla.plugins.plugin_utils.nova.scheduler import PCI_FILTER, scheduler_edit
 from ansible_collections.multiarch.kolla.plugins.plugin_utils.plain import plain
 
 LEDGER_VERSION = 1
-GROUPS_FILE = "multiarch-groups.yml"
 # nova-api reads [pci] alias to turn flavors into PCI requests, nova-compute to claim devices: both get the same list.
 ALIAS_FILES = ("nova/nova-api.conf", "nova/nova-compute.conf")
 _HEADERS = {
@@ -37,6 +50,65 @@ _HEADERS = {
 }
 
 
+# Where each INI value comes from, for the fix in a refusal.
+_SOURCES = {
+    "libvirt": "the host's nova_compute_arch decision (multiarch_nova_compute.libvirt); run nova_compute_arch again with valid overrides",
+    "device_spec": "the host's kolla_multiarch_pci_device_spec",
+    "alias": "kolla_multiarch_pci_alias",
+    "enabled_filters": "your enabled_filters in global.conf, nova.conf or nova/nova-scheduler.conf of the custom config dir",
+    "docker_custom_config": "the daemon.json container_runtime read on the host (multiarch_container_runtime.docker_custom_config)",
+    "group_vars": "kolla_multiarch_image_sources",
+    "host_vars": "the host's nova_compute_arch decision (multiarch_nova_compute)",
+}
+# What Ansible templates (ansible-core 2.19 _jinja_bits.is_possibly_template, default delimiters).
+_TEMPLATE_STARTS = ("{{", "{%", "{#")
+_TEMPLATE_PREFIX = "#jinja2:"
+
+
+def _template_in(value):
+    """The first string in ``value`` (keys and nested items included) Ansible would template, or None."""
+    if isinstance(value, str):
+        return value if value.startswith(_TEMPLATE_PREFIX) or any(mark in value for mark in _TEMPLATE_STARTS) else None
+    items = list(value.items()) if isinstance(value, dict) else list(value) if isinstance(value, (list, tuple)) else []
+    for item in items:
+        found = _template_in(item if not isinstance(item, tuple) else list(item))
+        if found is not None:
+            return found
+    return None
+
+
+def _ini_value_problems(edits):
+    problems = []
+    for edit in edits:
+        values = edit.get("value_list") or ([] if edit.get("value") is None else [edit["value"]])
+        parts = edit["path"].split("/")
+        who = "host %s: " % parts[1] if len(parts) == 3 and parts[0] == "nova" else ""
+        source = _SOURCES.get(edit["option"], _SOURCES.get(edit["section"], "the input it comes from"))
+        for value in values:
+            text = to_text(value)
+            why = value_problem(text)
+            if why is None and _template_in(text) is not None:
+                why = "%r holds a template marker ({{, {%%, {#) and kolla-ansible's merge_configs would evaluate it as a template" % text
+            if why:
+                problems.append("%s%s [%s] %s: the value %s; fix %s" % (who, edit["path"], edit["section"], edit["option"], why, source))
+    return problems
+
+
+def _vars_value_problems(the_plan):
+    problems = []
+    for kind in ("group_vars", "host_vars"):
+        for name, values in sorted((the_plan.get(kind) or {}).items()):
+            for key, value in sorted(values.items()):
+                found = _template_in(value)
+                if found is not None:
+                    problems.append(
+                        "%s%s/%s.yml %s: %r holds a template marker ({{, {%%, {#) and Ansible would evaluate it as a template when "
+                        "kolla-ansible runs; fix %s" % ("host %s: " % name if kind == "host_vars" else "", kind, name, key, found,
+                                                        _SOURCES.get(key, _SOURCES[kind]))
+                    )
+    return problems
+
+
 def _check_ledger(ledger):
     if ledger in (None, "", {}):
         return {"version": LEDGER_VERSION, "ini": {}, "vars": {}, "enabled_filters": None}
@@ -45,6 +117,16 @@ def _check_ledger(ledger):
             "kolla_multiarch: the ledger .multiarch-kolla.json is not one this version wrote (%r); fix: remove the file and run again "
             "(keys written by an earlier run are then kept until you remove them)" % (ledger,)
         )
+    for part, kinds in (("ini", None), ("vars", ("group_vars", "host_vars"))):
+        for path in ledger.get(part) or {}:
+            why = relative_problem(path)
+            if why is None and kinds and (path.split("/")[0] not in kinds or path.count("/") != 1):
+                why = "%r is not a group_vars/ or host_vars/ file" % (path,)
+            if why:
+                raise KollaMultiarchError(
+                    "kolla_multiarch: the ledger .multiarch-kolla.json names %s, which this version never writes; nothing was written; "
+                    "fix: remove the file and run again (keys written by an earlier run are then kept until you remove them)" % why
+                )
     return ledger
 
 
@@ -148,8 +230,16 @@ def vars_files(the_plan, existing=None, ledger=None):
 
 
 def render(the_plan, layers=None, existing_vars=None, ledger=None):
-    """Everything role kolla_multiarch writes: ``{ini_edits, files, ledger, ledger_text}``."""
+    """Everything role kolla_multiarch writes: ``{ini_edits, files, config_files, ledger, ledger_text}``.
+
+    Raises KollaMultiarchError listing every value that kolla-ansible would read as
+    something else (see the module docstring) before anything is written.
+    """
     edits, ini_part = ini_edits(the_plan, layers, ledger)
+    problems = _ini_value_problems(edits) + _vars_value_problems(the_plan)
+    if problems:
+        fail(problems, "kolla_multiarch: values that kolla-ansible would read as something else; nothing was written")
     files, vars_part = vars_files(the_plan, existing_vars, ledger)
     new_ledger = plain({"version": LEDGER_VERSION, **ini_part, **vars_part})
-    return {"ini_edits": edits, "files": files, "ledger": new_ledger, "ledger_text": json.dumps(new_ledger, indent=2, sort_keys=True) + "\n"}
+    ledger_text = json.dumps(new_ledger, indent=2, sort_keys=True) + "\n"
+    return {"ini_edits": edits, "files": files, "config_files": {LEDGER_NAME: ledger_text}, "ledger": new_ledger, "ledger_text": ledger_text}

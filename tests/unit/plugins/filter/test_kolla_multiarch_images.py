@@ -3,7 +3,8 @@
 from __future__ import annotations
 
 from filterdocs import check_documented_options, filter_plugin, through_ansible
-from kollafilters import small_plan
+from kolla_share_testlib import inventory_groups, share_files
+from kollafilters import GROUPS, small_plan
 
 from ansible_collections.multiarch.kolla.plugins.plugin_utils.kolla.images import images
 
@@ -24,3 +25,26 @@ def test_documented_options_match_the_signature():
 def test_through_ansible():
     result = through_ansible("p | multiarch.kolla.kolla_multiarch_images(names, defaults)", {"p": small_plan(), "names": NAMES, "defaults": DEFAULTS})
     assert result["msg"]["by_host"]["ca1"] == ["quay.io/openstack.kolla/nova-compute:2026.2-debian-trixie-aarch64"]
+
+
+def raw_files():
+    """kolla-ansible's files as extra vars: Ansible templates extra vars, so each text is kept as it is with {% raw %}."""
+    return {path: "{%% raw %%}%s{%% endraw %%}" % text for path, text in share_files().items()}
+
+
+def test_through_ansible_with_kollas_files():
+    groups = inventory_groups(GROUPS)
+    result = through_ansible("p | multiarch.kolla.kolla_multiarch_images(['nova-compute'], kolla_share=files, groups=kgroups, globals_values=g)",
+                             {"p": small_plan(), "files": raw_files(), "kgroups": groups, "g": {"nova_compute_tag": "fixed-1"}})
+    assert "quay.io/openstack.kolla/nova-libvirt:2026.2-rocky-10-aarch64" in result["msg"]["by_host"]["ca1"]
+    # A tag given in globals is every arch's (extra-vars): the registry check then finds the x86_64 tag on the aarch64 host.
+    assert result["msg"]["checks"] == [{"image": "quay.io/openstack.kolla/nova-compute:fixed-1", "arch": "x86_64", "hosts": ["ctl1"]},
+                                       {"image": "quay.io/openstack.kolla/nova-compute:fixed-1", "arch": "aarch64", "hosts": ["ca1"]}]
+    assert result["msg"]["problems"] == []
+
+
+def test_through_ansible_a_problem_fails_the_task_with_its_message():
+    operator = {"nova_tag": "{% raw %}{{ lookup('env', 'HOME') }}{% endraw %}"}  # the operator's template, given to the filter as it is
+    result = through_ansible("p | multiarch.kolla.kolla_multiarch_images(kolla_share=files, groups=kgroups, globals_values=g)",
+                             {"p": small_plan(), "files": raw_files(), "kgroups": inventory_groups(GROUPS), "g": operator})
+    assert result["failed"] and "nova_tag: \"{{ lookup('env', 'HOME') }}\": 'lookup' is undefined" in result["msg"]

@@ -45,3 +45,36 @@ def test_files_that_cannot_be_parsed_are_all_named():
     assert "/etc/kolla/globals.yml is not valid YAML" in text
     assert "/etc/kolla/config/.multiarch-kolla.json is not the JSON this role writes" in text and "remove it and run again" in text
     assert "nothing was written" in text
+
+
+def test_the_inventory_source_is_copied_into_the_dir_unless_it_lives_there():
+    where = paths(*DIRS, inventory_source="/srv/ops/multinode")
+    assert where["source_copy"] == "multinode" and where["source_in_dir"] is False
+    for inside in ("/etc/kolla/inventory/multinode", "/etc/kolla/inventory/./multinode", "/etc/kolla//inventory/multinode"):
+        where = paths(*DIRS, inventory_source=inside)
+        assert where["source_copy"] is None and where["source_in_dir"] is True
+    assert "source_copy" not in paths(*DIRS)
+
+
+@pytest.mark.parametrize(
+    ("source", "why"),
+    [
+        ("/srv/ops/.multinode", "Ansible skips hidden files"),
+        ("/srv/ops/multinode.txt", "ignores files ending in .txt"),
+        ("/srv/ops/multinode~", "ignores files ending in ~"),
+        ("/srv/ops/multinode.orig", "ignores files ending in .orig"),
+        ("/srv/ops/multinode.retry", "ignores files ending in .retry"),
+        ("/srv/ops/multinode.cfg", "ignores files ending in .cfg"),
+        ("/srv/ops/multiarch-groups.yml", "the role writes that file"),
+        ("/srv/ops/host_vars", "the role writes that file"),
+        ("/srv/ops/group_vars", "the role writes that file"),
+        ("/srv/ops/", "has no file name"),
+    ],
+)
+def test_an_inventory_source_kolla_ansible_would_not_read_in_the_dir_is_refused(source, why):
+    """The source (or its copy) is read by kolla-ansible as one file of the inventory dir (-i <dir>): a name Ansible's
+    directory loading skips (ansible-core 2.19 inventory/manager.py IGNORED) would lose the operator's groups."""
+    with pytest.raises(AnsibleFilterError) as excinfo:
+        paths(*DIRS, inventory_source=source)
+    assert why in str(excinfo.value) and "kolla_multiarch_inventory_source" in str(excinfo.value)
+    assert "nothing was written" in str(excinfo.value) and "fix: " in str(excinfo.value)

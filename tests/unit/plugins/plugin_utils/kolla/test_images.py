@@ -1,7 +1,9 @@
 """plugins/plugin_utils/kolla/images.py: where each arch's images come from, and the references kolla-ansible would pull.
 
-kolla-ansible's own expressions (ansible/group_vars/all/common.yml of 23.0.0, quoted
-below) are evaluated with Jinja2 as the oracle for each case; the Molecule scenario
+With kolla-ansible's files (kolla_share_testlib: kolla-ansible 23.0.0's site.yml, group_vars
+and role defaults, in excerpt), the oracle is the real ansible-playbook running those
+files with service-images-pull's loop; without them (fixed names), kolla-ansible's own
+expressions (common.yml, quoted below) evaluated with Jinja2. The Molecule scenario
 kolla_multiarch compares the result with what the real `kolla-ansible pull` asks for.
 """
 
@@ -10,10 +12,11 @@ from __future__ import annotations
 import jinja2
 import pytest
 from ansible.errors import AnsibleFilterError
-from kollatestlib import PPC_SOURCE, decided, mixed, multinode
+from kolla_share_testlib import ansible_pulls, inventory_groups, share_files
+from kollatestlib import PPC_SOURCE, decided, mixed, multinode, problems_of
 
 from ansible_collections.multiarch.kolla.plugins.module_utils.archtable import ARCHES
-from ansible_collections.multiarch.kolla.plugins.plugin_utils.kolla.images import KollaImagesError, image_sources, images, registry_report
+from ansible_collections.multiarch.kolla.plugins.plugin_utils.kolla.images import KollaImagesError, image_name, image_sources, images, registry_report
 from ansible_collections.multiarch.kolla.plugins.plugin_utils.kolla.plan import plan as make_plan
 
 
@@ -187,6 +190,149 @@ def test_many_hosts_share_few_checks():
     result = images(plan, NAMES, KOLLA_DEFAULTS, {})
     assert len(result["by_host"]) == 3003
     assert len(result["checks"]) == 10  # independent of the host count
+    assert sum(len(c["hosts"]) for c in result["checks"]) == sum(len(v) for v in result["by_host"].values())
+
+
+# --------------------------------------------------------------------------- images of the enabled services
+
+# kolla's multinode layout: two controllers (also network hosts), one compute host per arch.
+TOP = {"control": ["ctl1", "ctl2"], "network": ["ctl1", "ctl2"], "monitoring": ["ctl1"], "storage": ["ctl1"],
+       "compute": ["cx1", "ca1", "cp1"], "deployment": ["localhost"]}
+
+
+def share_plan(top=None):
+    top = TOP if top is None else top
+    groups = inventory_groups(top)
+    arches = {"cx1": "x86_64", "ca1": "aarch64", "cp1": "ppc64le"}
+    hostvars = {host: decided(host, arches.get(host, "x86_64"), compute=host in top["compute"]) for host in groups["all"] if host != "localhost"}
+    return make_plan(groups, hostvars, image_sources_override=PPC_SOURCE), groups
+
+
+def pulled(globals_values, image_names=None, strict=True, files=None):
+    the_plan, groups = share_plan()
+    return images(the_plan, image_names, globals_values=globals_values, kolla_share=files or share_files(), groups=groups, strict=strict)
+
+
+def names_of(refs):
+    return [image_name(ref) for ref in refs]
+
+
+@pytest.mark.parametrize(
+    "globals_values",
+    [
+        pytest.param({"kolla_base_distro": "debian"}, id="defaults"),
+        # Per-service and per-role overrides (defect: they were ignored).
+        pytest.param({"nova_compute_image": "registry.example.com:5000/custom/nova-compute", "nova_libvirt_tag": "9.0-fixed",
+                      "nova_tag": "2026.2-patched", "cron_tag": "cron-7"}, id="per-service overrides"),
+        # Services switched on and off (defect: a fixed list of 10 images was checked).
+        pytest.param({"enable_fluentd": "no", "enable_ovs_dpdk": "yes", "nova_console": "spice", "enable_cells": True,
+                      "enable_haproxy": False, "enable_nova_serialconsole_proxy": "yes"}, id="enabled services"),
+        pytest.param({"docker_registry": "", "docker_namespace": "kolla", "docker_image_name_prefix": "centos-binary-",
+                      "openstack_tag": "my-build-7", "enable_mariadb": "no"}, id="docker hub, prefix, fixed tag"),
+    ],
+)
+def test_the_images_are_those_ansible_pulls_with_kollas_own_files(tmp_path, globals_values):
+    the_plan, groups = share_plan()
+    result = images(the_plan, None, globals_values=globals_values, kolla_share=share_files(), groups=groups)
+    assert result["problems"] == []
+    assert result["by_host"] == ansible_pulls(tmp_path, TOP, the_plan, globals_values)
+
+
+def test_per_service_overrides_are_used():
+    by_host = pulled({"nova_compute_image": "registry.example.com:5000/custom/nova-compute", "nova_libvirt_tag": "9.0-fixed",
+                      "nova_tag": "2026.2-patched"})["by_host"]
+    assert "registry.example.com:5000/custom/nova-compute:2026.2-patched" in by_host["ca1"]  # the image, and the role's tag
+    assert "quay.io/openstack.kolla/nova-libvirt:9.0-fixed" in by_host["ca1"]  # the service's tag over the arch's
+    assert "quay.io/openstack.kolla/nova-ssh:2026.2-patched" in by_host["ca1"]
+    assert "quay.io/openstack.kolla/cron:2026.2-rocky-10-aarch64" in by_host["ca1"]  # other roles keep openstack_tag
+    assert "quay.io/openstack.kolla/nova-api:2026.2-patched" in by_host["ctl1"]
+
+
+def test_the_images_follow_the_enabled_services_and_their_hosts():
+    result = pulled({})
+    by_host = result["by_host"]
+    assert names_of(by_host["ca1"]) == ["cron", "fluentd", "openvswitch-db-server", "openvswitch-vswitchd", "nova-libvirt", "nova-ssh", "nova-compute"]
+    assert names_of(by_host["ctl1"]) == ["cron", "fluentd", "mariadb-server", "haproxy", "proxysql", "keepalived", "rabbitmq", "openvswitch-db-server",
+                                         "openvswitch-vswitchd", "nova-api", "nova-scheduler", "nova-novncproxy", "nova-conductor"]
+    assert all(ref.endswith("-aarch64") for ref in by_host["ca1"])
+    assert all(ref.startswith("registry.example.com:4000/kolla-ppc64le/") for ref in by_host["cp1"])
+    # One check per image and arch: 13 x86_64 images on ctl1 and ctl2 and 3 more on cx1, 7 aarch64, 7 ppc64le.
+    assert len(result["checks"]) == 13 + 3 + 7 + 7
+    cron = next(c for c in result["checks"] if c["image"] == "quay.io/openstack.kolla/cron:2026.2-rocky-10")
+    assert cron == {"image": "quay.io/openstack.kolla/cron:2026.2-rocky-10", "arch": "x86_64", "hosts": ["ctl1", "ctl2", "cx1"]}
+    off = names_of(pulled({"enable_fluentd": "no", "enable_ovs_dpdk": True, "enable_nova_fake": "yes"})["by_host"]["ca1"])
+    assert off == ["cron", "ovsdpdk-db", "nova-libvirt", "nova-ssh"]
+
+
+def test_a_host_of_no_service_group_pulls_only_what_its_groups_run():
+    top = dict(TOP, compute=["cx1"], storage=["st1"])
+    the_plan, groups = share_plan(top)
+    by_host = images(the_plan, None, kolla_share=share_files(), groups=groups)["by_host"]
+    assert names_of(by_host["st1"]) == ["cron", "fluentd"]  # [common:children] storage; no storage service in the excerpt
+
+
+@pytest.mark.parametrize("restriction", [["nova-compute", "cron"], {"compute": ["nova-compute"], "all": ["cron"]}])
+def test_the_check_can_be_restricted_to_some_images(restriction):
+    result = pulled({}, restriction)
+    assert sorted({image_name(c["image"]) for c in result["checks"]}) == ["cron", "nova-compute"]
+    assert len(result["checks"]) == 3 + 3  # cron: x86_64, aarch64, ppc64le; nova-compute on each compute host
+    assert len(result["by_host"]["ctl1"]) == 13  # by_host still lists everything pulled
+
+
+def test_a_restriction_to_an_image_nobody_pulls_is_refused():
+    with pytest.raises(KollaImagesError) as excinfo:
+        pulled({}, ["nova-compute", "nova-serialproxy"])
+    problems = problems_of(excinfo)
+    assert problems[0].startswith("kolla_multiarch_registry_check_images names nova-serialproxy, which no enabled service pulls")
+    assert "nova-compute, nova-conductor" in problems[0]
+    assert "kolla_multiarch_registry_check: false" in str(excinfo.value)
+
+
+def test_the_restriction_matches_names_without_the_image_name_prefix():
+    result = pulled({"docker_image_name_prefix": "centos-binary-"}, ["nova-compute"])
+    assert [c["image"] for c in result["checks"]][:1] == ["quay.io/openstack.kolla/centos-binary-nova-compute:2026.2-rocky-10"]
+
+
+@pytest.mark.parametrize("names", ["nova-compute", [""], [1], {"computes": ["x"]}])
+def test_bad_restrictions_are_refused(names):
+    with pytest.raises(KollaImagesError, match="kolla_multiarch_registry_check_images"):
+        pulled({}, names)
+
+
+def test_what_cannot_be_evaluated_is_named_once_with_what_needs_it():
+    with pytest.raises(KollaImagesError) as excinfo:
+        pulled({"openstack_release": "{{ lookup('env', 'REL') }}"})
+    problems = problems_of(excinfo)
+    assert len(problems) == 1  # one cause, however many services and hosts need it
+    assert problems[0].startswith("openstack_release: \"{{ lookup('env', 'REL') }}\": 'lookup' is undefined (needed for the image of service cron")
+    assert "the image of service nova-compute (role nova-cell)" not in problems[0]  # listed up to 5, then counted
+    assert " more; on the hosts of arch_x86_64, the hosts of arch_aarch64" in problems[0]
+    assert "give a literal value in globals.yml" in str(excinfo.value)
+
+
+def test_without_strict_the_problems_are_returned_and_the_rest_is_kept():
+    result = pulled({"nova_compute_image": "{{ lookup('pipe', 'id') }}"}, strict=False)
+    assert len(result["problems"]) == 1 and "needed for the image of service nova-compute (role nova-cell)" in result["problems"][0]
+    assert "nova-compute" not in names_of(result["by_host"]["ca1"]) and "nova-libvirt" in names_of(result["by_host"]["ca1"])
+
+
+def test_the_share_needs_the_inventory_groups():
+    the_plan, _groups = share_plan()
+    with pytest.raises(KollaImagesError, match="give groups"):
+        images(the_plan, None, kolla_share=share_files())
+
+
+def test_many_hosts_share_few_checks_with_kollas_files():
+    computes = ["c%04d" % i for i in range(3000)]
+    top = dict(TOP, compute=computes)
+    groups = inventory_groups(top)
+    arches = ("x86_64", "aarch64", "ppc64le")
+    hostvars = {h: decided(h, arches[i % 3]) for i, h in enumerate(computes)}
+    hostvars.update({h: decided(h, "x86_64", compute=False) for h in ("ctl1", "ctl2")})
+    the_plan = make_plan(groups, hostvars, image_sources_override=PPC_SOURCE)
+    result = images(the_plan, None, kolla_share=share_files(), groups=groups)
+    assert len(result["by_host"]) == 3002
+    assert len(result["checks"]) == 13 + 3 + 7 + 7  # independent of the host count
     assert sum(len(c["hosts"]) for c in result["checks"]) == sum(len(v) for v in result["by_host"].values())
 
 

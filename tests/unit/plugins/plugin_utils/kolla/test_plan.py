@@ -274,3 +274,27 @@ def test_a_fact_from_a_stale_cache_for_another_arch_is_refused():
     hostvars["c1"]["multiarch_groups"] = {"arch": "arch_aarch64"}
     with pytest.raises(AnsibleFilterError, match="decided for x86_64 but the host is aarch64"):
         plan({"control": ["c1"], "compute": ["c1"]}, hostvars)
+
+
+@pytest.mark.parametrize("name", ["../etc", "a/b", "..", ".", "x/../../../tmp/evil", "nul\0byte"])
+def test_a_host_name_that_would_leave_its_directory_is_refused(name):
+    """A host name becomes host_vars/<host>.yml and nova/<host>/nova-compute.conf: it cannot hold a separator or be . or .."""
+    hostvars = dict(mixed(), **{name: decided(name, "aarch64")})
+    groups = multinode(computes=("cx1", "ca1", "cp1", name))
+    with pytest.raises(AnsibleFilterError) as excinfo:
+        plan(groups, hostvars, image_sources_override=PPC_SOURCE)
+    (problem,) = problems_of(excinfo)
+    assert problem.startswith("host %r: its name becomes the files host_vars/<host>.yml and nova/<host>/nova-compute.conf" % name)
+    assert "fix: give the host a plain name in the kolla-ansible inventory (ansible_host keeps its address)" in problem
+
+
+@pytest.mark.parametrize("group", ["../group_vars_x86", "arch/x86_64", "..", ""])
+def test_an_arch_group_name_that_would_leave_group_vars_is_refused(group):
+    hostvars = mixed()
+    for host in ("ctl1", "ctl2", "ctl3", "cx1"):
+        hostvars[host]["multiarch_groups"] = {"arch": group}
+    with pytest.raises(AnsibleFilterError) as excinfo:
+        plan(multinode(), hostvars, image_sources_override=PPC_SOURCE)
+    text = str(excinfo.value)
+    assert "nothing was written" in text
+    assert ("arch group %r" % group in text and "group_vars/<group>.yml" in text) or (group == "" and "has no multiarch_groups.arch" in text)

@@ -196,3 +196,85 @@ def test_a_key_kept_as_it_is_stays_in_the_ledger():
     second = render(plan(multinode(), hostvars, image_sources_override=PPC_SOURCE), {}, existing, first["ledger"])
     assert second["ledger"] == first["ledger"]
     assert yaml.safe_load(second["files"]["host_vars/cx1.yml"]) == existing["host_vars/cx1.yml"]
+
+
+# ----------------------------------------------------------------- values that cannot inject
+
+
+def _hostile(where, text):
+    """A small cloud whose input ``where`` holds ``text``; returns (plan, layers)."""
+    groups, hostvars = small_cloud()
+    layers, alias = {}, ALIAS
+    decision = hostvars["ca1"]["multiarch_nova_compute"]
+    if where == "libvirt":
+        decision["libvirt"] = dict(decision["libvirt"], cpu_models="cortex-a72" + text)
+    elif where == "device_spec":
+        hostvars["ca1"]["kolla_multiarch_pci_device_spec"] = [{"vendor_id": "10de", "physical_network": "net" + text}]
+    elif where == "alias":
+        alias = [dict(ALIAS[0], name="a100" + text)]
+    elif where == "enabled_filters":
+        layers = {"nova.conf": "[filter_scheduler]\nenabled_filters = ComputeFilter,%s\n" % ("Mine" + text)}
+    elif where == "docker_custom_config":
+        hostvars["ca1"]["multiarch_container_runtime"] = {"docker_custom_config": {"log-opts": {"tag": "x" + text}}}
+    the_plan = plan(groups, hostvars, pci_alias=alias)
+    if where == "image_source":  # images.py refuses such a source itself; the render is the last gate all the same
+        the_plan["group_vars"]["arch_aarch64"]["docker_namespace"] = "kolla" + text
+    return the_plan, layers
+
+
+# Markers Ansible templates on (ansible-core 2.19 _jinja_bits.is_possibly_template), as kolla-ansible's
+# merge_configs templates every override file and Ansible every inventory variable.
+TEMPLATES = ["{{ lookup('pipe', 'id') }}", "{% raw %}", "{# eats the rest of the file"]
+
+
+@pytest.mark.parametrize("text", TEMPLATES)
+@pytest.mark.parametrize(("where", "names"), [
+    ("libvirt", ["host ca1: nova/ca1/nova-compute.conf [libvirt] cpu_models", "multiarch_nova_compute"]),
+    ("device_spec", ["host ca1: nova/ca1/nova-compute.conf [pci] device_spec", "kolla_multiarch_pci_device_spec"]),
+    ("alias", ["nova/nova-api.conf [pci] alias", "kolla_multiarch_pci_alias"]),
+    ("enabled_filters", ["nova/nova-scheduler.conf [filter_scheduler] enabled_filters", "global.conf, nova.conf"]),
+    ("docker_custom_config", ["host ca1: host_vars/ca1.yml docker_custom_config", "multiarch_container_runtime"]),
+    ("image_source", ["group_vars/arch_aarch64.yml docker_namespace", "kolla_multiarch_image_sources"]),
+])
+def test_a_value_kolla_ansible_would_template_is_refused(where, names, text):
+    the_plan, layers = _hostile(where, text)
+    with pytest.raises(AnsibleFilterError) as excinfo:
+        render(the_plan, layers, {}, None)
+    message = str(excinfo.value)
+    assert "nothing was written" in message and "evaluate it as a template" in message
+    for name in names:
+        assert name in message
+
+
+@pytest.mark.parametrize("mark", ["\u2028", "\x85", "\x0b"], ids=repr)
+def test_an_operator_filter_list_with_a_line_break_is_refused(mark):
+    """An operator's enabled_filters holding U+2028 is one line to oslo.config; written back, a str.splitlines reader
+    would see a second line. The render refuses it and names the operator's files."""
+    the_plan, layers = _hostile("enabled_filters", mark + "virt_type = kvm")
+    with pytest.raises(AnsibleFilterError, match=r"enabled_filters: the value .* has a line break"):
+        render(the_plan, layers, {}, None)
+
+
+@pytest.mark.parametrize("mark", ["\n", "\u2028", "\x1c"], ids=repr)
+def test_json_values_stay_one_line_and_nova_reads_them_back(tmp_path, mark):
+    """PCI specs and aliases are JSON: a line break inside one of their strings is escaped, written on one line, and
+    nova reads back exactly the string given (no refusal needed, no line added)."""
+    the_plan, _layers = _hostile("device_spec", mark + "virt_type = kvm")
+    write(tmp_path, the_plan)
+    conf = nova_reads(tmp_path / "nova" / "ca1" / "nova-compute.conf")
+    assert [json.loads(spec) for spec in conf.pci.device_spec] == [{"vendor_id": "10de", "physical_network": "net%svirt_type = kvm" % mark}]
+    assert conf.libvirt.virt_type == "qemu"
+
+
+@pytest.mark.parametrize(
+    "ledger",
+    [
+        {"version": 1, "ini": {"../../etc/nova.conf": {"libvirt": ["virt_type"]}}, "vars": {}},
+        {"version": 1, "ini": {}, "vars": {"host_vars/../../x.yml": ["a"]}},
+        {"version": 1, "ini": {}, "vars": {"roles/x.yml": ["a"]}},
+    ],
+)
+def test_a_ledger_naming_a_path_outside_its_dirs_is_refused(ledger):
+    the_plan = plan(multinode(), mixed(), image_sources_override=PPC_SOURCE)
+    with pytest.raises(AnsibleFilterError, match=r"the ledger \.multiarch-kolla\.json names .* fix: remove the file"):
+        render(the_plan, {}, {}, ledger)
