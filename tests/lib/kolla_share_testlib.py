@@ -1,17 +1,25 @@
-"""kolla-ansible 23.0.0's own files (kolla_share_excerpt), and Ansible itself as the oracle of what `kolla-ansible pull` asks for.
+"""kolla-ansible 23.0.0's own files, and Ansible itself as the oracle of what `kolla-ansible pull` asks for.
 
-``share_files`` gives the excerpt as the role reads kolla-ansible's share directory;
-``inventory_groups`` kolla's multinode groups for some top groups.
+The files are the real ones: kolla-ansible's wheel from PyPI, unpacked by scripts/setup-host
+under ``$MULTIARCH_CACHE/kolla-ansible-23.0.0`` (``MULTIARCH_KOLLA_ANSIBLE_DIR`` names
+another place). ``share_files`` gives them as roles/kolla_multiarch/tasks/images.yml reads
+them; ``CHILDREN`` and ``inventory_groups`` are the groups of the wheel's
+ansible/inventory/multinode.
 
-``ansible_pulls`` runs those files with the real ansible-playbook: each role's
-tasks/main.yml is service-images-pull's loop (ansible/roles/service-images-pull/tasks/main.yml)
-with ``debug`` in place of ``kolla_container``, and kolla's filter
-``select_services_enabled_and_mapped_to_host`` is given as kolla_ansible/filters.py
-defines it. Ansible's own precedence and templating then say which image each host pulls.
+``ansible_pulls`` runs a copy of kolla-ansible's playbooks with the real ansible-playbook
+and kolla-ansible's real filter plugins (the wheel's ``kolla_ansible`` package on
+PYTHONPATH). Each role's tasks/main.yml becomes its own inventory tasks (group_by,
+add_host: mariadb's shard groups) followed by service-images-pull's loop
+(ansible/roles/service-images-pull/tasks/main.yml, read from the wheel) with ``debug``
+in place of ``kolla_container`` where the role's pull.yml imports it; every other tasks file of a role does nothing, and so
+does gather-facts.yml (the hosts do not exist; pulling reads no facts). Ansible's own
+precedence and templating then say which image each host pulls.
 """
 
 from __future__ import annotations
 
+import copy
+import functools
 import json
 import os
 import subprocess
@@ -21,95 +29,83 @@ from pathlib import Path
 
 import pytest
 import yaml
-from kolla_share_excerpt import GROUP_VARS, MARIADB_YML, NOVA_YML, RABBITMQ_YML, ROLES, SITE_YML
+from conftest import unavailable
 
-# kolla-ansible 23.0.0 ansible/inventory/multinode: the service groups these roles use, as children of the top groups.
-CHILDREN = {
-    "common": ["control", "network", "compute", "storage", "monitoring"],
-    "cron": ["common"],
-    "fluentd": ["common"],
-    "loadbalancer": ["network"],
-    "mariadb": ["control"],
-    "rabbitmq": ["control"],
-    "openvswitch": ["network", "compute", "manila-share"],
-    "neutron": ["network"],
-    "neutron-dhcp-agent": ["neutron"],
-    "neutron-l3-agent": ["neutron"],
-    "neutron-metadata-agent": ["neutron"],
-    "manila-share": ["network"],
-    "nova": ["control"],
-    "nova-api": ["nova"],
-    "nova-scheduler": ["nova"],
-    "nova-super-conductor": ["nova"],
-    "nova-metadata": ["nova"],
-    "nova-conductor": ["nova"],
-    "nova-novncproxy": ["nova"],
-    "nova-serialproxy": ["nova"],
-    "nova-spicehtml5proxy": ["nova"],
-    "nova-compute-ironic": ["nova"],
-}
-
-# The mariadb role's first task (kolla-ansible 23.0.0 ansible/roles/mariadb/tasks/main.yml).
-_MARIADB_TASK = """\
-- name: Group MariaDB hosts based on shards
-  ansible.builtin.add_host:
-    name: "{{ item }}"
-    groups: "{{ hostvars[item]['mariadb_shard_group'] }}"
-  loop: "{{ groups['mariadb'] }}"
-  changed_when: false
-"""
-
-# service-images-pull's loop (ansible/roles/service-images-pull/tasks/main.yml), debug in place of kolla_container.
-_PULL_TASK = """\
-- name: Pull (recorded)
-  vars:
-    service: "{{ item.value }}"
-  ansible.builtin.debug:
-    msg: "{{ service.image }}"
-  with_dict: "{{ lookup('vars', (kolla_role_name | default(project_name)) + '_services') | select_services_enabled_and_mapped_to_host }}"
-  loop_control:
-    label: "{{ item.key }}"
-"""
-
-# kolla_ansible/filters.py (23.0.0): service_enabled, service_mapped_to_host, select_services_enabled_and_mapped_to_host.
-_FILTER_PLUGIN = '''\
-import jinja2
+KOLLA_ANSIBLE_VERSION = "23.0.0"
+KOLLA_ANSIBLE_DIR = Path(os.environ.get("MULTIARCH_KOLLA_ANSIBLE_DIR")
+                         or Path(os.environ.get("MULTIARCH_CACHE", "/var/cache/multiarch-kolla")) / ("kolla-ansible-" + KOLLA_ANSIBLE_VERSION))
+_INVENTORY_ACTIONS = {"group_by", "add_host", "ansible.builtin.group_by", "ansible.builtin.add_host"}
+_RECORDED = " (recorded)"
+# In place of gather-facts.yml (the hosts do not exist): the facts the services' definitions read, the
+# host name (glance) and the address of network_interface (kolla_ansible/kolla_address.py reads ansible_facts[<interface>]).
+_FACTS_PLAY = {"name": "Facts of hosts that do not exist", "hosts": "all", "gather_facts": False, "tasks": [{
+    "name": "Give each host an address on its interface",
+    "ansible.builtin.set_fact": {"cacheable": True, "hostname": "{{ inventory_hostname }}", "{{ network_interface | replace('-', '_') }}": {
+        "ipv4": {"address": "192.0.2.{{ groups['all'].index(inventory_hostname) + 1 }}"}}}}]}
 
 
-def _bool(context, value):
-    return context.environment.call_filter("bool", value, context=context)
+def kolla_ansible_dir() -> Path:
+    """The unpacked wheel (``kolla_ansible/`` and ``share/kolla-ansible/``); skips (fails under CI) when it is missing."""
+    if not (KOLLA_ANSIBLE_DIR / "share" / "kolla-ansible" / "ansible" / "site.yml").is_file():
+        unavailable("kolla-ansible %s's files are not unpacked at %s: run scripts/setup-host (or set MULTIARCH_KOLLA_ANSIBLE_DIR)"
+                    % (KOLLA_ANSIBLE_VERSION, KOLLA_ANSIBLE_DIR))
+    return KOLLA_ANSIBLE_DIR
 
 
-@jinja2.pass_context
-def select_services_enabled_and_mapped_to_host(context, services):
-    result = {}
-    for name, service in services.items():
-        if not _bool(context, service["enabled"]):
-            continue
-        if service.get("host_in_groups") is not None:
-            mapped = _bool(context, service["host_in_groups"])
-        else:
-            mapped = service["group"] in context.get("group_names") or service["group"] == "all"
-        if mapped:
-            result[name] = service
-    return result
+def _ansible_dir() -> Path:
+    return kolla_ansible_dir() / "share" / "kolla-ansible" / "ansible"
 
 
-class FilterModule:
-    def filters(self):
-        return {"select_services_enabled_and_mapped_to_host": select_services_enabled_and_mapped_to_host}
-'''
+@functools.lru_cache(maxsize=1)
+def _share_files():
+    root = _ansible_dir()
+    paths = [*root.glob("*.y*ml"), *root.glob("group_vars/all/*.y*ml"), *root.glob("roles/*/defaults/main.y*ml"), *root.glob("roles/*/vars/main.y*ml")]
+    return {str(p.relative_to(root)): p.read_text(encoding="utf-8") for p in sorted(paths) if p.suffix in (".yml", ".yaml")}
 
 
 def share_files():
-    """``{path under <share>/ansible: text}`` of the excerpt, as the role reads kolla-ansible's files."""
-    files = {"site.yml": SITE_YML, "nova.yml": NOVA_YML, "mariadb.yml": MARIADB_YML, "rabbitmq.yml": RABBITMQ_YML}
-    files.update(GROUP_VARS)
-    for role, (role_vars, defaults) in ROLES.items():
-        files["roles/%s/vars/main.yml" % role] = "---\n" + role_vars
-        if defaults is not None:
-            files["roles/%s/defaults/main.yml" % role] = "---\n" + defaults
-    return files
+    """``{path under <share>/ansible: text}``: kolla-ansible's playbooks, group_vars/all and role defaults and vars."""
+    return dict(_share_files())
+
+
+@functools.lru_cache(maxsize=1)
+def _children():
+    children, section = {}, None
+    for raw in (_ansible_dir() / "inventory" / "multinode").read_text(encoding="utf-8").splitlines():
+        line = raw.split("#", 1)[0].strip()
+        if line.startswith("["):
+            name = line.strip("[]")
+            section = children.setdefault(name[: -len(":children")], []) if name.endswith(":children") else None
+        elif line and section is not None:
+            section.append(line.split()[0])
+    return children
+
+
+class _Children(dict):
+    """kolla-ansible's multinode inventory: ``{group: [child groups]}``, read when first used."""
+
+    def _load(self):
+        if not self:
+            self.update(_children())
+
+    def __iter__(self):
+        self._load()
+        return super().__iter__()
+
+    def get(self, key, default=None):
+        self._load()
+        return super().get(key, default)
+
+    def items(self):
+        self._load()
+        return super().items()
+
+    def keys(self):
+        self._load()
+        return super().keys()
+
+
+CHILDREN = _Children()
 
 
 def inventory_groups(top):
@@ -138,47 +134,110 @@ def _inventory(top, the_plan):
     return {"all": {"children": groups}}
 
 
-def ansible_pulls(tmp_path: Path, top, the_plan, globals_values, files=None):
-    """``{host: [image, ...]}`` as the real ansible-playbook pulls with the excerpt and the plan's inventory files."""
-    binary = Path(sys.executable).with_name("ansible-playbook")
-    if not binary.exists():
-        pytest.skip("ansible-playbook is not installed next to %s" % sys.executable)
-    share = tmp_path / "share" / "ansible"
-    for path, text in (files or share_files()).items():
+def _pull_task():
+    """service-images-pull's task as kolla-ansible has it, with debug in place of kolla_container (no become, no retries)."""
+    (task,) = yaml.safe_load((_ansible_dir() / "roles" / "service-images-pull" / "tasks" / "main.yml").read_text(encoding="utf-8"))
+    task = {k: v for k, v in task.items() if k in ("name", "vars", "with_dict", "loop_control")}
+    task["name"] += _RECORDED
+    task["ansible.builtin.debug"] = {"msg": "{{ service.image }}"}
+    # Roles without <role>_services (prechecks, the ones for other actions) pull nothing.
+    task["with_dict"] = task["with_dict"].replace("+ '_services')", "+ '_services', default={})")
+    assert "default={}" in task["with_dict"], task["with_dict"]
+    return task
+
+
+def _role_tasks(role: Path, pull):
+    """A role's tasks/main.yml: its own inventory tasks (group_by, add_host), then the recorded pull if its pull.yml imports service-images-pull."""
+    main, pulls = role / "tasks" / "main.yml", role / "tasks" / "pull.yml"
+    own = yaml.safe_load(main.read_text(encoding="utf-8")) if main.is_file() else None
+    tasks = [t for t in own or [] if isinstance(t, dict) and _INVENTORY_ACTIONS & set(t)]
+    if pulls.is_file() and "service-images-pull" in pulls.read_text(encoding="utf-8"):
+        tasks.append(pull)
+    return tasks or [{"name": "Nothing to pull here", "ansible.builtin.meta": "noop"}]
+
+
+def _copy_share(share: Path, files):
+    """The playbooks, vars and filter plugins of kolla-ansible, and tasks that only record what is pulled."""
+    real = _ansible_dir()
+    for path, text in files.items():
         (share / path).parent.mkdir(parents=True, exist_ok=True)
         (share / path).write_text(text)
-    for role in ROLES:
-        tasks = share / "roles" / role / "tasks" / "main.yml"
-        tasks.parent.mkdir(parents=True, exist_ok=True)
-        tasks.write_text("---\n" + (_MARIADB_TASK if role == "mariadb" else "") + _PULL_TASK)
-    # The loadbalancer play includes nova's tasks_from: loadbalancer (haproxy settings, no pull).
-    (share / "roles" / "nova" / "tasks" / "loadbalancer.yml").write_text("- name: Nothing to pull here\n  ansible.builtin.meta: noop\n")
+    (share / "gather-facts.yml").write_text(yaml.safe_dump([_FACTS_PLAY], sort_keys=False))
     (share / "filter_plugins").mkdir()
-    (share / "filter_plugins" / "services.py").write_text(_FILTER_PLUGIN)
-    inventory = tmp_path / "inventory"
+    for plugin in (real / "filter_plugins").glob("*.py"):
+        (share / "filter_plugins" / plugin.name).write_text(plugin.read_text(encoding="utf-8"))
+    pull = _pull_task()
+    noop = yaml.safe_dump([{"name": "Nothing to pull here", "ansible.builtin.meta": "noop"}])
+    for role in (p for p in (real / "roles").iterdir() if p.is_dir()):
+        tasks = share / "roles" / role.name / "tasks"
+        tasks.mkdir(parents=True)
+        for other in role.glob("tasks/*.y*ml"):
+            (tasks / other.name).write_text(noop)
+        (tasks / "main.yml").write_text(yaml.safe_dump(_role_tasks(role, copy.deepcopy(pull)), sort_keys=False))
+
+
+def _filled(value, name):
+    """passwords.yml as kolla-genpwd leaves it: every empty value given one (the ones in dicts too)."""
+    if isinstance(value, dict):
+        return {key: _filled(sub, "%s-%s" % (name, key)) for key, sub in value.items()}
+    return "secret-%s" % name if value is None else value
+
+
+def _passwords(path: Path):
+    """kolla-ansible passes /etc/kolla/passwords.yml as extra vars; the wheel's example, filled in."""
+    example = yaml.safe_load((kolla_ansible_dir() / "share" / "kolla-ansible" / "etc_examples" / "kolla" / "passwords.yml").read_text(encoding="utf-8"))
+    path.write_text(yaml.safe_dump({key: _filled(value, key) for key, value in example.items()}))
+
+
+def _write_inventory(inventory: Path, top, the_plan):
     for sub, values in (("group_vars", the_plan["group_vars"]), ("host_vars", the_plan["host_vars"])):
         (inventory / sub).mkdir(parents=True)
         for name, content in values.items():
             (inventory / sub / ("%s.yml" % name)).write_text(yaml.safe_dump(content))
     (inventory / "hosts.yml").write_text(yaml.safe_dump(_inventory(top, the_plan)))
+
+
+def _failures(plays):
+    """Each failed task, with its play, host and message."""
+    return ["%s: %s: %s: %s" % (play["play"]["name"], task["task"]["name"], host, result.get("msg") or result)
+            for play in plays for task in play["tasks"] for host, result in task["hosts"].items()
+            if result.get("failed") or result.get("unreachable")]
+
+
+def _recorded(plays):
+    pulled = {}
+    for play in plays:
+        for task in play["tasks"]:
+            if not task["task"]["name"].endswith(_RECORDED):
+                continue
+            for host, result in task["hosts"].items():
+                pulled.setdefault(host, []).extend(item["msg"] for item in result.get("results", []) if not item.get("skipped"))
+    return {host: list(dict.fromkeys(images)) for host, images in pulled.items()}
+
+
+def ansible_pulls(tmp_path: Path, top, the_plan, globals_values, files=None):
+    """``{host: [image, ...]}`` as the real ansible-playbook pulls with kolla-ansible's files and the plan's inventory files."""
+    binary = Path(sys.executable).with_name("ansible-playbook")
+    if not binary.exists():
+        pytest.skip("ansible-playbook is not installed next to %s" % sys.executable)
+    share = tmp_path / "share" / "ansible"
+    _copy_share(share, files or share_files())
+    inventory = tmp_path / "inventory"
+    _write_inventory(inventory, top, the_plan)
     (tmp_path / "globals.yml").write_text(yaml.safe_dump(dict(globals_values)))
-    env = dict(os.environ, ANSIBLE_LOAD_CALLBACK_PLUGINS="1", ANSIBLE_STDOUT_CALLBACK="ansible.builtin.json", ANSIBLE_LOCALHOST_WARNING="false",
-               ANSIBLE_INVENTORY_UNPARSED_WARNING="false", ANSIBLE_CONFIG=str(tmp_path / "ansible.cfg"))
     (tmp_path / "ansible.cfg").write_text("[defaults]\n")
+    _passwords(tmp_path / "passwords.yml")
+    env = dict(os.environ, ANSIBLE_LOAD_CALLBACK_PLUGINS="1", ANSIBLE_STDOUT_CALLBACK="ansible.builtin.json", ANSIBLE_LOCALHOST_WARNING="false",
+               ANSIBLE_INVENTORY_UNPARSED_WARNING="false", ANSIBLE_CONFIG=str(tmp_path / "ansible.cfg"),
+               PYTHONPATH=os.pathsep.join(filter(None, [str(kolla_ansible_dir()), os.environ.get("PYTHONPATH")])))
     proc = subprocess.run(
-        [str(binary), "-i", str(inventory / "hosts.yml"), str(share / "site.yml"), "-e", "@%s" % (tmp_path / "globals.yml"), "-e", "kolla_action=pull"],
+        [str(binary), "-i", str(inventory / "hosts.yml"), str(share / "site.yml"), "-e", "@%s" % (tmp_path / "globals.yml"),
+         "-e", "@%s" % (tmp_path / "passwords.yml"), "-e", "kolla_action=pull"],
         env=env, capture_output=True, text=True, timeout=600, check=False,
     )
     try:
         plays = json.loads(proc.stdout)["plays"]
     except (ValueError, KeyError):
         pytest.fail("ansible-playbook gave no JSON (rc %s): %s %s" % (proc.returncode, proc.stdout[-2000:], proc.stderr[-2000:]))
-    assert proc.returncode == 0, textwrap.shorten(proc.stdout, 4000)
-    pulled = {}
-    for play in plays:
-        for task in play["tasks"]:
-            if not task["task"]["name"].endswith("Pull (recorded)"):
-                continue
-            for host, result in task["hosts"].items():
-                pulled.setdefault(host, []).extend(item["msg"] for item in result.get("results", []) if not item.get("skipped"))
-    return {host: list(dict.fromkeys(images)) for host, images in pulled.items()}
+    assert proc.returncode == 0, "ansible-playbook failed (rc %s): %s" % (proc.returncode, _failures(plays) or textwrap.shorten(proc.stdout, 4000))
+    return _recorded(plays)

@@ -1,8 +1,8 @@
 """plugins/plugin_utils/kolla/images.py: where each arch's images come from, and the references kolla-ansible would pull.
 
-With kolla-ansible's files (kolla_share_testlib: kolla-ansible 23.0.0's site.yml, group_vars
-and role defaults, in excerpt), the oracle is the real ansible-playbook running those
-files with service-images-pull's loop; without them (fixed names), kolla-ansible's own
+With kolla-ansible's files (kolla_share_testlib: kolla-ansible 23.0.0's own site.yml,
+group_vars and role defaults, from its wheel), the oracle is the real ansible-playbook
+running those files with service-images-pull's loop; without them (fixed names), kolla-ansible's own
 expressions (common.yml, quoted below) evaluated with Jinja2. The Molecule scenario
 kolla_multiarch compares the result with what the real `kolla-ansible pull` asks for.
 """
@@ -248,27 +248,39 @@ def test_per_service_overrides_are_used():
     assert "quay.io/openstack.kolla/nova-api:2026.2-patched" in by_host["ctl1"]
 
 
+# kolla-ansible 23.0.0's default services (enable_* in group_vars/all), in site.yml's order; the whole
+# lists are compared with ansible-playbook's in test_the_images_are_those_ansible_pulls_with_kollas_own_files.
+COMPUTE_IMAGES = ["kolla-toolbox", "cron", "fluentd", "openvswitch-db-server", "openvswitch-vswitchd", "nova-libvirt", "nova-ssh", "nova-compute",
+                  "neutron-openvswitch-agent"]
+CONTROL_IMAGES = ["kolla-toolbox", "cron", "fluentd", "mariadb-server", "haproxy", "proxysql", "keepalived", "memcached", "rabbitmq", "keystone-api",
+                  "keystone-fernet", "keystone-ssh", "glance-api", "placement-api", "openvswitch-db-server", "openvswitch-vswitchd", "nova-api",
+                  "nova-scheduler", "nova-novncproxy", "nova-conductor", "neutron-server", "neutron-openvswitch-agent", "neutron-dhcp-agent",
+                  "neutron-l3-agent", "neutron-metadata-agent", "heat-api", "heat-api-cfn", "heat-engine", "horizon"]
+# One check per image and arch: the controllers' x86_64 images, the 3 more of cx1 (nova-libvirt, nova-ssh, nova-compute),
+# and the compute images of ca1 (aarch64) and cp1 (ppc64le).
+CHECKS = len(CONTROL_IMAGES) + 3 + 2 * len(COMPUTE_IMAGES)
+
+
 def test_the_images_follow_the_enabled_services_and_their_hosts():
     result = pulled({})
     by_host = result["by_host"]
-    assert names_of(by_host["ca1"]) == ["cron", "fluentd", "openvswitch-db-server", "openvswitch-vswitchd", "nova-libvirt", "nova-ssh", "nova-compute"]
-    assert names_of(by_host["ctl1"]) == ["cron", "fluentd", "mariadb-server", "haproxy", "proxysql", "keepalived", "rabbitmq", "openvswitch-db-server",
-                                         "openvswitch-vswitchd", "nova-api", "nova-scheduler", "nova-novncproxy", "nova-conductor"]
+    assert names_of(by_host["ca1"]) == COMPUTE_IMAGES
+    assert names_of(by_host["ctl1"]) == CONTROL_IMAGES
+    assert set(names_of(by_host["cx1"])) - set(CONTROL_IMAGES) == {"nova-libvirt", "nova-ssh", "nova-compute"}
     assert all(ref.endswith("-aarch64") for ref in by_host["ca1"])
     assert all(ref.startswith("registry.example.com:4000/kolla-ppc64le/") for ref in by_host["cp1"])
-    # One check per image and arch: 13 x86_64 images on ctl1 and ctl2 and 3 more on cx1, 7 aarch64, 7 ppc64le.
-    assert len(result["checks"]) == 13 + 3 + 7 + 7
+    assert len(result["checks"]) == CHECKS == 50
     cron = next(c for c in result["checks"] if c["image"] == "quay.io/openstack.kolla/cron:2026.2-rocky-10")
     assert cron == {"image": "quay.io/openstack.kolla/cron:2026.2-rocky-10", "arch": "x86_64", "hosts": ["ctl1", "ctl2", "cx1"]}
     off = names_of(pulled({"enable_fluentd": "no", "enable_ovs_dpdk": True, "enable_nova_fake": "yes"})["by_host"]["ca1"])
-    assert off == ["cron", "ovsdpdk-db", "nova-libvirt", "nova-ssh"]
+    assert off == ["kolla-toolbox", "cron", "ovsdpdk-db", "ovsdpdk-vswitchd", "nova-libvirt", "nova-ssh", "neutron-openvswitch-agent"]
 
 
 def test_a_host_of_no_service_group_pulls_only_what_its_groups_run():
     top = dict(TOP, compute=["cx1"], storage=["st1"])
     the_plan, groups = share_plan(top)
     by_host = images(the_plan, None, kolla_share=share_files(), groups=groups)["by_host"]
-    assert names_of(by_host["st1"]) == ["cron", "fluentd"]  # [common:children] storage; no storage service in the excerpt
+    assert names_of(by_host["st1"]) == ["kolla-toolbox", "cron", "fluentd"]  # [common:children] storage; cinder and swift are off by default
 
 
 @pytest.mark.parametrize("restriction", [["nova-compute", "cron"], {"compute": ["nova-compute"], "all": ["cron"]}])
@@ -276,7 +288,7 @@ def test_the_check_can_be_restricted_to_some_images(restriction):
     result = pulled({}, restriction)
     assert sorted({image_name(c["image"]) for c in result["checks"]}) == ["cron", "nova-compute"]
     assert len(result["checks"]) == 3 + 3  # cron: x86_64, aarch64, ppc64le; nova-compute on each compute host
-    assert len(result["by_host"]["ctl1"]) == 13  # by_host still lists everything pulled
+    assert len(result["by_host"]["ctl1"]) == len(CONTROL_IMAGES)  # by_host still lists everything pulled
 
 
 def test_a_restriction_to_an_image_nobody_pulls_is_refused():
@@ -304,7 +316,7 @@ def test_what_cannot_be_evaluated_is_named_once_with_what_needs_it():
         pulled({"openstack_release": "{{ lookup('env', 'REL') }}"})
     problems = problems_of(excinfo)
     assert len(problems) == 1  # one cause, however many services and hosts need it
-    assert problems[0].startswith("openstack_release: \"{{ lookup('env', 'REL') }}\": 'lookup' is undefined (needed for the image of service cron")
+    assert problems[0].startswith("openstack_release: \"{{ lookup('env', 'REL') }}\": 'lookup' is undefined (needed for the image of service kolla-toolbox")
     assert "the image of service nova-compute (role nova-cell)" not in problems[0]  # listed up to 5, then counted
     assert " more; on the hosts of arch_x86_64, the hosts of arch_aarch64" in problems[0]
     assert "give a literal value in globals.yml" in str(excinfo.value)
@@ -332,7 +344,7 @@ def test_many_hosts_share_few_checks_with_kollas_files():
     the_plan = make_plan(groups, hostvars, image_sources_override=PPC_SOURCE)
     result = images(the_plan, None, kolla_share=share_files(), groups=groups)
     assert len(result["by_host"]) == 3002
-    assert len(result["checks"]) == 13 + 3 + 7 + 7  # independent of the host count
+    assert len(result["checks"]) == CHECKS  # independent of the host count
     assert sum(len(c["hosts"]) for c in result["checks"]) == sum(len(v) for v in result["by_host"].values())
 
 
