@@ -202,9 +202,10 @@ def plan(  # noqa: PLR0917 - mirrors the filter's keyword arguments
             group_vars[group_of_arch[arch]] = group_vars_for_source(sources[arch])
     cp_groups, cp_by_arch = _control_plane(groups, control_plane_groups, arch_of, manifest_lists, problems)
     compute = [h for h in inventory.members(groups, compute_groups) if h in arch_of]
+    is_compute = set(compute)  # a set: one lookup per host, not a scan of the list (quadratic at 5,000 hosts)
     host_vars, nova_compute = {}, {}
     for host in (h for h in placed if h in arch_of):
-        values, conf = _host_outputs(host, decisions.get(hostvars, host, {}), arch_of[host], host in compute, problems)
+        values, conf = _host_outputs(host, decisions.get(hostvars, host, {}), arch_of[host], host in is_compute, problems)
         if values:
             host_vars[host] = values
         if conf is not None:
