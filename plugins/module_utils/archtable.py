@@ -78,6 +78,14 @@ _POWER_CPU_FAMILIES = ("POWER6", "POWER7", "POWER8", "POWER9", "POWER10", "POWER
 #   iommu_kind         the IOMMU every host of this arch has when it has IOMMU groups but no
 #                      /sys/class/iommu entry names the hardware: "power" for the POWER TCE IOMMU
 #                      (arch/powerpc/kernel/iommu.c), None elsewhere
+#   iommu_kernel_args  kernel arguments that turn the IOMMU on for device assignment, by CPU vendor
+#                      (/proc/cpuinfo vendor_id; "*": every vendor), vendor's first. Linux
+#                      Documentation/admin-guide/kernel-parameters.txt: x86 intel_iommu=on (off unless
+#                      CONFIG_INTEL_IOMMU_DEFAULT_ON), iommu=pt (identity map for host DMA); the AMD IOMMU is on
+#                      by default and amd_iommu= has no "on" value. {} where the IOMMU needs no argument:
+#                      the Arm SMMU (drivers/iommu/arm/arm-smmu-v3) and the POWER TCE IOMMU are always on
+#   vfio_iommu_module  the VFIO IOMMU backend module for this arch (Linux drivers/vfio/Kconfig):
+#                      vfio_iommu_type1 (x86, Arm, s390, RISC-V), vfio_iommu_spapr_tce (POWER, sPAPR TCE)
 #   The nova fields above are empty (or None/False) for arches outside SUPPORTED_HOST_ARCHES.
 ARCHES = {
     "x86_64": {
@@ -106,6 +114,8 @@ ARCHES = {
         "nova_arch": True,
         "cpuinfo_format": "x86",
         "iommu_kind": None,
+        "iommu_kernel_args": {"*": ("iommu=pt",), "GenuineIntel": ("intel_iommu=on",)},
+        "vfio_iommu_module": "vfio_iommu_type1",
     },
     "aarch64": {
         "aliases": ("arm64", "armv8", "arm64-v8a", "aarch64le"),
@@ -133,6 +143,8 @@ ARCHES = {
         "nova_arch": True,
         "cpuinfo_format": "arm",
         "iommu_kind": None,
+        "iommu_kernel_args": {},
+        "vfio_iommu_module": "vfio_iommu_type1",
     },
     "ppc64le": {
         "aliases": ("ppc64el", "powerpc64le", "ppc64_le", "ppc64-le"),
@@ -160,6 +172,8 @@ ARCHES = {
         "nova_arch": True,
         "cpuinfo_format": "power",
         "iommu_kind": "power",
+        "iommu_kernel_args": {},
+        "vfio_iommu_module": "vfio_iommu_spapr_tce",
     },
     "ppc64": {
         "aliases": ("powerpc64", "ppc64be", "ppc64_be"),
@@ -187,6 +201,8 @@ ARCHES = {
         "nova_arch": True,
         "cpuinfo_format": "power",
         "iommu_kind": "power",
+        "iommu_kernel_args": {},
+        "vfio_iommu_module": "vfio_iommu_spapr_tce",
     },
     "s390x": {
         "aliases": ("s390x64", "systemz"),
@@ -214,6 +230,8 @@ ARCHES = {
         "nova_arch": True,
         "cpuinfo_format": "s390",
         "iommu_kind": None,
+        "iommu_kernel_args": {},
+        "vfio_iommu_module": "vfio_iommu_type1",
     },
     "riscv64": {
         "aliases": ("riscv", "rv64", "riscv64gc"),
@@ -241,6 +259,8 @@ ARCHES = {
         "nova_arch": False,
         "cpuinfo_format": "riscv",
         "iommu_kind": None,
+        "iommu_kernel_args": {},
+        "vfio_iommu_module": "vfio_iommu_type1",
     },
     "i686": {
         "aliases": ("i386", "i486", "i586", "x86", "ia32"),
@@ -268,6 +288,8 @@ ARCHES = {
         "nova_arch": True,
         "cpuinfo_format": "x86",
         "iommu_kind": None,
+        "iommu_kernel_args": {"*": ("iommu=pt",), "GenuineIntel": ("intel_iommu=on",)},
+        "vfio_iommu_module": "vfio_iommu_type1",
     },
     "armv7l": {
         # armv8l: uname -m of a 32-bit (AArch32) userland or personality on an ARMv8 CPU (Linux
@@ -297,6 +319,8 @@ ARCHES = {
         "nova_arch": True,
         "cpuinfo_format": "arm",
         "iommu_kind": None,
+        "iommu_kernel_args": {},
+        "vfio_iommu_module": "vfio_iommu_type1",
     },
 }
 

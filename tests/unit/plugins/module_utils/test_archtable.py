@@ -35,7 +35,8 @@ def test_every_entry_has_exactly_the_documented_keys(arch):
 
 def test_docs_list_the_new_keys():
     text = (Path(archtable.__file__).resolve().parents[2] / "docs" / "architectures.md").read_text()
-    for key in ("cpuinfo_format", "iommu_kind", "kvm_guest_caps", "kvm_module_required", "native_emulator_packages", "emulator_packages"):
+    for key in ("cpuinfo_format", "iommu_kind", "kvm_guest_caps", "kvm_module_required", "native_emulator_packages", "emulator_packages",
+                "iommu_kernel_args", "vfio_iommu_module"):
         assert f"`{key}`" in text, key
 
 
@@ -147,3 +148,23 @@ def test_el_ships_no_foreign_emulator(arch):
     native = ARCHES[arch]["native_emulator_packages"]["RedHat"]
     # qemu-kvm is built for x86_64, aarch64 and s390x; on ppc64le the EL 9 spec builds the tools only.
     assert native == (["qemu-kvm"] if arch in ("x86_64", "aarch64", "s390x") else [])
+
+
+# --------------------------------------------------------------------------- GPU passthrough fields
+
+
+@pytest.mark.parametrize("arch", sorted(ARCHES))
+def test_iommu_kernel_args_and_vfio_module(arch):
+    entry = ARCHES[arch]
+    assert entry["vfio_iommu_module"] in ("vfio_iommu_type1", "vfio_iommu_spapr_tce")
+    # The sPAPR TCE backend is POWER's only (Linux drivers/vfio/Kconfig: VFIO_IOMMU_SPAPR_TCE depends on PPC_IOMMU).
+    assert (entry["vfio_iommu_module"] == "vfio_iommu_spapr_tce") == (entry["cpuinfo_format"] == "power")
+    args = [a for vendor_args in entry["iommu_kernel_args"].values() for a in vendor_args]
+    assert "amd_iommu=on" not in args  # no valid value (kernel-parameters.txt)
+    # Only x86 kernels have intel_iommu= and iommu=pt; SMMU and TCE need no argument.
+    assert bool(args) == (entry["cpuinfo_format"] == "x86")
+
+
+def test_intel_hosts_get_intel_iommu_and_every_x86_host_iommu_pt():
+    args = ARCHES["x86_64"]["iommu_kernel_args"]
+    assert args["GenuineIntel"] == ("intel_iommu=on",) and args["*"] == ("iommu=pt",) and "AuthenticAMD" not in args
