@@ -17,6 +17,7 @@ from __future__ import annotations
 import json
 import os
 import sys
+import warnings
 from pathlib import Path
 
 import pytest
@@ -141,3 +142,23 @@ def run_module(module, args: dict, check_mode: bool = False, diff: bool = False)
         basic.AnsibleModule.exit_json = orig_exit
         basic.AnsibleModule.fail_json = orig_fail
     raise AssertionError("module returned without exit_json or fail_json")
+
+
+# nova's PCI oracles, shared by the [pci] tests (plugin_utils/nova/test_pci.py, plugin_utils/gpu/test_gpu_nova.py).
+@pytest.fixture
+def nova_request():
+    """nova.pci.request (alias schema and parser); its DeprecationWarnings are not ours."""
+    warnings.filterwarnings("ignore", category=DeprecationWarning)
+    return require_import("nova.pci.request")
+
+
+@pytest.fixture
+def nova_config(nova_request):
+    """nova.conf.CONF loaded with no file; the parsed aliases nova caches are dropped before and after."""
+    conf = require_import("nova.conf").CONF
+    conf([], project="nova", default_config_files=[], default_config_dirs=[])
+    nova_request.get_alias_from_config.cache_clear()  # nova caches the parsed aliases
+    yield conf
+    conf.clear_override("alias", group="pci")
+    conf.reset()
+    nova_request.get_alias_from_config.cache_clear()

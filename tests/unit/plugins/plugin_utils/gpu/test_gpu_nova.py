@@ -8,30 +8,12 @@ bad entry is reported.
 from __future__ import annotations
 
 import json
-import warnings
 
 import pytest
 from conftest import require_import
 from gpu_testlib import HOSTS, host_pci
 
 from ansible_collections.multiarch.kolla.plugins.plugin_utils.gpu import kernel, nova, select
-
-
-@pytest.fixture
-def nova_request():
-    warnings.filterwarnings("ignore", category=DeprecationWarning)
-    return require_import("nova.pci.request")
-
-
-@pytest.fixture
-def nova_config(nova_request):
-    conf = require_import("nova.conf").CONF
-    conf([], project="nova", default_config_files=[], default_config_dirs=[])
-    nova_request.get_alias_from_config.cache_clear()
-    yield conf
-    conf.clear_override("alias", group="pci")
-    conf.reset()
-    nova_request.get_alias_from_config.cache_clear()
 
 
 def decide(pci, aliases=None, **selection):

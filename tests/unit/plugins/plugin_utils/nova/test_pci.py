@@ -9,32 +9,12 @@ from __future__ import annotations
 
 import json
 import re
-import warnings
 
 import pytest
 from ansible.errors import AnsibleFilterError
 from conftest import require_import
 
 from ansible_collections.multiarch.kolla.plugins.plugin_utils.nova import pci
-
-
-@pytest.fixture
-def nova_request():
-    warnings.filterwarnings("ignore", category=DeprecationWarning)
-    return require_import("nova.pci.request")
-
-
-@pytest.fixture
-def nova_config(nova_request):
-    """nova.conf.CONF loaded with no file; the parsed aliases nova caches are dropped before and after."""
-    conf = require_import("nova.conf").CONF
-    conf([], project="nova", default_config_files=[], default_config_dirs=[])
-    nova_request.get_alias_from_config.cache_clear()  # nova caches the parsed aliases
-    yield conf
-    conf.clear_override("alias", group="pci")
-    conf.reset()
-    nova_request.get_alias_from_config.cache_clear()
-
 
 # --------------------------------------------------------------------------- the keys nova reads
 
