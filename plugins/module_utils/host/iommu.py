@@ -26,6 +26,17 @@ def _class_kind(names):
     return None
 
 
+def iommu_group_names(root, warnings):
+    """The directories of /sys/kernel/iommu_groups (one per group); None when it cannot be listed."""
+    return list_dir(root, "/sys/kernel/iommu_groups", warnings, "IOMMU groups")
+
+
+def kernel_cmdline(root, warnings, what="kernel command line"):
+    """/proc/cmdline, stripped; None when it cannot be read (``what`` names it in the warning)."""
+    text = read_text(root, "/proc/cmdline", warnings, what)
+    return text.strip() if text is not None else None
+
+
 def iommu_cmdline(text):
     """The IOMMU and VFIO arguments of a kernel command line, in order."""
     args = []
@@ -38,10 +49,10 @@ def iommu_cmdline(text):
 
 def probe_iommu(root, arch, warnings):
     """Return the ``iommu`` dict from sysfs and the kernel command line of a host of canonical ``arch``."""
-    groups = list_dir(root, "/sys/kernel/iommu_groups", warnings, "IOMMU groups")
+    groups = iommu_group_names(root, warnings)
     count = len(groups) if groups else 0
     kind = _class_kind(list_dir(root, "/sys/class/iommu", warnings, "IOMMU kind") or [])
     if kind is None and count:
         kind = ARCHES.get(arch, {}).get("iommu_kind")
-    cmdline = read_text(root, "/proc/cmdline", warnings, "IOMMU kernel arguments")
+    cmdline = kernel_cmdline(root, warnings, "IOMMU kernel arguments")
     return {"enabled": count > 0, "groups": count, "kind": kind, "cmdline": iommu_cmdline(cmdline)}

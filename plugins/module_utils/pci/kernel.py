@@ -6,7 +6,7 @@
 - the kernel release (/proc/sys/kernel/osrelease) and its numeric version;
 - the vfio and vendor-reset modules that are loaded (/proc/modules; a built-in
   module has no line there but a /sys/module/<name> directory);
-- the kernel command line and its IOMMU arguments (host/iommu.py's ``iommu_cmdline``);
+- the kernel command line and its IOMMU arguments, and the IOMMU groups, read as host/iommu.py reads them;
 - IOMMU groups: the directories of /sys/kernel/iommu_groups, or where that directory
   was not captured, the groups the devices' ``iommu_group`` links name;
 - the initramfs tool that is installed and the bootloader configuration mechanism,
@@ -19,8 +19,8 @@ import os
 import re
 
 from ansible_collections.multiarch.kolla.plugins.module_utils._probe import find_binary, under
-from ansible_collections.multiarch.kolla.plugins.module_utils.host._hostfs import list_dir, read_text
-from ansible_collections.multiarch.kolla.plugins.module_utils.host.iommu import iommu_cmdline
+from ansible_collections.multiarch.kolla.plugins.module_utils.host._hostfs import read_text
+from ansible_collections.multiarch.kolla.plugins.module_utils.host.iommu import iommu_cmdline, iommu_group_names, kernel_cmdline
 
 # vfio_virqfd was folded into vfio in Linux 6.2 ("vfio: Fold vfio_virqfd.ko into vfio.ko"); vfio_pci_core split out in 5.15.
 VFIO_MODULES = ("vfio", "vfio_pci", "vfio_pci_core", "vfio_iommu_type1", "vfio_iommu_spapr_tce", "vfio_virqfd")
@@ -58,14 +58,13 @@ def loaded_modules(root, names, warnings):
 
 def cmdline(root, warnings):
     """The kernel command line (stripped) and its IOMMU/VFIO arguments."""
-    text = read_text(root, "/proc/cmdline", warnings, "kernel command line")
-    line = text.strip() if text is not None else None
+    line = kernel_cmdline(root, warnings)
     return line, iommu_cmdline(line)
 
 
 def iommu(root, devices, warnings):
     """``{"enabled", "groups"}``: groups counted in /sys/kernel/iommu_groups, else from the devices' links."""
-    names = list_dir(root, "/sys/kernel/iommu_groups", warnings, "IOMMU groups")
+    names = iommu_group_names(root, warnings)
     if names is None:
         names = {device["iommu_group"] for device in devices.values() if device["iommu_group"] is not None}
     count = len(names)

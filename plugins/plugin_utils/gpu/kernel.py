@@ -80,7 +80,8 @@ def binding(functions, known):
     overrides = sorted(f["address"] for f in functions if device_id(f) in split)
     # vfio-pci loads before the drivers of the selected functions and, where identical cards are split, before the
     # driver the host keeps for their twins: so it is there when the per-address driver_override is set.
-    twins = [f for f in known.values() if f["address"] not in chosen and device_id(f) in {device_id(g) for g in functions}]
+    selected_ids = {device_id(f) for f in functions}
+    twins = [f for f in known.values() if f["address"] not in chosen and device_id(f) in selected_ids]
     softdeps = set()
     for function in [*functions, *twins]:
         driver = function.get("driver")
