@@ -21,6 +21,8 @@ def kolla_multiarch_plan(  # noqa: PLR0917 - a filter takes its options position
     skip_groups=DEFAULT_SKIP_GROUPS,
     globals_files=None,
     pci_alias=None,
+    pci_report_in_placement=False,
+    pci_in_placement=False,
 ):
     """Plan dict: arch groups, group_vars, host_vars and nova config overrides; fails listing every problem."""
     return plan(
@@ -33,6 +35,8 @@ def kolla_multiarch_plan(  # noqa: PLR0917 - a filter takes its options position
         skip_groups=skip_groups,
         globals_files=globals_files,
         pci_alias=pci_alias,
+        pci_report_in_placement=pci_report_in_placement,
+        pci_in_placement=pci_in_placement,
     )
 
 

@@ -36,6 +36,12 @@ options:
       - Point it at a captured tree to read another host's sysfs.
     type: path
     default: /
+  devices_root:
+    description:
+      - Where the running kernel's side is read instead - C(/sys) (devices, IOMMU groups) and C(/proc) (command line,
+        loaded modules, kernel release) - while pci.ids, the initramfs tool and the bootloader are still read under O(root).
+      - For a lab or a test that decides about captured hardware on a real system. Default - O(root).
+    type: path
   pci_ids:
     description:
       - pci.ids files to take names from, absolute paths under O(root); the first one that exists is used.
@@ -171,6 +177,7 @@ def main():
         argument_spec={
             "root": {"type": "path", "default": "/"},
             "pci_ids": {"type": "list", "elements": "path", "default": list(pci_ids.DEFAULT_PATHS)},
+            "devices_root": {"type": "path"},
         },
         supports_check_mode=True,
     )
@@ -180,7 +187,11 @@ def main():
     relative = [path for path in module.params["pci_ids"] if not os.path.isabs(path)]
     if relative:
         module.fail_json(msg="pci_ids=%s: every path must be absolute (it is read under root=%s)" % (relative, root))
-    module.exit_json(changed=False, pci=passthrough.gather(root, module.params["pci_ids"]))
+    devices_root = module.params["devices_root"]
+    if devices_root is not None and not os.path.isdir(devices_root):
+        module.fail_json(msg="devices_root=%s is not a directory on %s: give the directory a captured /sys and /proc are under" % (
+            devices_root, os.uname().nodename))
+    module.exit_json(changed=False, pci=passthrough.gather(root, module.params["pci_ids"], devices_root))
 
 
 if __name__ == "__main__":

@@ -20,21 +20,27 @@ def _device(devices, address, db):
     return device
 
 
-def gather(root="/", pci_ids_paths=pci_ids.DEFAULT_PATHS):
-    """Everything the module returns, ``warnings`` included."""
+def gather(root="/", pci_ids_paths=pci_ids.DEFAULT_PATHS, devices_root=None):
+    """Everything the module returns, ``warnings`` included.
+
+    ``devices_root`` (default ``root``) is where the running kernel's side is read: ``/sys`` (devices,
+    IOMMU groups), ``/proc`` (command line, modules, release). The installed system's side - pci.ids,
+    the initramfs tool, the bootloader - is read under ``root``.
+    """
     warnings = []
-    devices = sysfs.scan(root, warnings)
+    devices_root = devices_root or root
+    devices = sysfs.scan(devices_root, warnings)
     db = pci_ids.load(root, pci_ids_paths, warnings)
-    modules = kernel.loaded_modules(root, (*kernel.VFIO_MODULES, kernel.VENDOR_RESET_MODULE), warnings)
-    line, args = kernel.cmdline(root, warnings)
+    modules = kernel.loaded_modules(devices_root, (*kernel.VFIO_MODULES, kernel.VENDOR_RESET_MODULE), warnings)
+    line, args = kernel.cmdline(devices_root, warnings)
     return {
         "devices": [_device(devices, address, db) for address in sorted(devices) if sysfs.is_gpu(devices[address])],
         "vendor_reset_loaded": None if modules is None else kernel.VENDOR_RESET_MODULE in modules,
         "vfio_modules": None if modules is None else [name for name in modules if name != kernel.VENDOR_RESET_MODULE],
-        "iommu": kernel.iommu(root, devices, warnings),
+        "iommu": kernel.iommu(devices_root, devices, warnings),
         "cmdline": line,
         "cmdline_iommu_args": args,
-        "kernel": kernel.kernel_release(root, warnings),
+        "kernel": kernel.kernel_release(devices_root, warnings),
         "initramfs": kernel.initramfs(root),
         "bootloader": kernel.bootloader(root),
         "pci_ids": db is not None,

@@ -13,7 +13,10 @@ from ansible_collections.multiarch.kolla.plugins.module_utils.ini_batch import l
 from ansible_collections.multiarch.kolla.plugins.plugin_utils import multiarch_host as facts
 from ansible_collections.multiarch.kolla.plugins.plugin_utils.nova.compute_arch import DECISION_KEYS
 from ansible_collections.multiarch.kolla.plugins.plugin_utils.nova.libvirt import NOVA_LIBVIRT_KEYS
-from ansible_collections.multiarch.kolla.plugins.plugin_utils.nova.pci import PciConfigError, pci_device_specs
+from ansible_collections.multiarch.kolla.plugins.plugin_utils.nova.pci import PciConfigError, pci_aliases, pci_device_specs
+
+# The keys of multiarch_gpu_passthrough (docs/gpu-passthrough.md) that kolla_multiarch reads.
+GPU_FACT_KEYS = ("arch", "device_spec", "aliases", "refused", "errors")
 
 
 def get(mapping, key, default=None):
@@ -112,3 +115,35 @@ def device_specs(host, hv, problems):
     except PciConfigError as exc:
         problems.append(to_text(exc))
         return []
+
+
+def gpu_passthrough(host, hv, arch, problems):
+    """``(device_spec, aliases)`` of the host's ``multiarch_gpu_passthrough`` fact (role gpu_passthrough), ``([], [])`` without one.
+
+    Both are nova's rendered values, re-checked here: the fact may come from a fact cache or another
+    collection version. A fact that is stale (another arch), holds a refusal or errors, or is not the
+    role's shape is a problem; nothing of it is rendered.
+    """
+    fact = get(hv, "multiarch_gpu_passthrough")
+    if fact is None:
+        return [], []
+    fix = "fix: run the multiarch.kolla.gpu_passthrough role of this collection version on it before kolla_multiarch"
+    missing = [k for k in GPU_FACT_KEYS if not isinstance(fact, dict) or k not in fact]
+    if missing:
+        problems.append("host %s: multiarch_gpu_passthrough lacks %s (not the fact gpu_passthrough publishes); %s" % (host, ", ".join(missing), fix))
+        return [], []
+    if fact["refused"] or fact["errors"]:
+        found = [to_text(e.get("message", e) if isinstance(e, dict) else e) for e in list(fact["refused"] or []) + list(fact["errors"] or [])]
+        problems.append("host %s: multiarch_gpu_passthrough holds refusals or errors (%s); fix them and run the multiarch.kolla.gpu_passthrough role "
+                        "again before kolla_multiarch" % (host, "; ".join(found)))
+        return [], []
+    if facts.arch_or_reason({"arch": fact["arch"]})[0] != arch:
+        problems.append("host %s: multiarch_gpu_passthrough was decided for %s but the host is %s (a stale or cached decision); %s"
+                        % (host, fact["arch"], arch, fix))
+        return [], []
+    try:
+        return (pci_device_specs(fact["device_spec"], host, "multiarch_gpu_passthrough.device_spec"),
+                pci_aliases(fact["aliases"], "host %s: multiarch_gpu_passthrough.aliases" % host))
+    except PciConfigError as exc:
+        problems.append("%s; %s" % (exc, fix))
+        return [], []

@@ -34,7 +34,7 @@ file and the fix.
 
 from ansible_collections.multiarch.kolla.plugins.module_utils._files import name_problem
 from ansible_collections.multiarch.kolla.plugins.module_utils.archtable import ARCHES, SUPPORTED_HOST_ARCHES
-from ansible_collections.multiarch.kolla.plugins.plugin_utils.kolla import decisions, inventory
+from ansible_collections.multiarch.kolla.plugins.plugin_utils.kolla import decisions, inventory, pci
 from ansible_collections.multiarch.kolla.plugins.plugin_utils.kolla.errors import KollaMultiarchError, fail
 from ansible_collections.multiarch.kolla.plugins.plugin_utils.kolla.globals import globals_conflicts
 from ansible_collections.multiarch.kolla.plugins.plugin_utils.kolla.images import IMAGE_SOURCE_KEYS, group_vars_for_source, image_sources
@@ -134,16 +134,25 @@ def _control_plane(groups, control_plane_groups, arch_of, manifest_lists, proble
     return cp_groups, cp_by_arch
 
 
-def _host_outputs(host, hv, arch, is_compute, problems):
-    """``(host_vars values, nova-compute.conf content or None)`` of one placed host, from its facts."""
+def _host_outputs(host, hv, arch, is_compute, *, problems, gpu_aliases):
+    """``(host_vars values, nova-compute.conf content or None)`` of one placed host, from its facts.
+
+    The host's GPU aliases (fact multiarch_gpu_passthrough) go in ``gpu_aliases[host]``; its device_spec
+    follows the operator's kolla_multiarch_pci_device_spec, each value once.
+    """
     values = {}
     docker = decisions.docker_custom_config(host, hv, problems)
     if docker is not None:
         values["docker_custom_config"] = docker
     if not is_compute:
+        if (decisions.get(hv, "multiarch_gpu_passthrough", {}) or {}).get("device_spec"):
+            problems.append("host %s has GPU passthrough decided (multiarch_gpu_passthrough) but is in no compute group, so no nova-compute "
+                            "offers its GPUs; fix: add it to a compute group, or leave it out of gpu_passthrough" % host)
         return values, None
     decision = decisions.nova_compute(host, hv, arch, problems)
     specs = decisions.device_specs(host, hv, problems)
+    gpu_specs, gpu_aliases[host] = decisions.gpu_passthrough(host, hv, arch, problems)
+    specs += [spec for spec in gpu_specs if spec not in specs]
     if decision is None:
         return values, None
     values["nova_compute_virt_type"] = decision["virt_type"]
@@ -173,6 +182,8 @@ def plan(  # noqa: PLR0917 - mirrors the filter's keyword arguments
     skip_groups=inventory.DEFAULT_SKIP_GROUPS,
     globals_files=None,
     pci_alias=None,
+    pci_report_in_placement=False,
+    pci_in_placement=False,
 ):
     """Work out every per-arch and per-host value of a kolla-ansible deployment from the decide roles' facts.
 
@@ -180,8 +191,10 @@ def plan(  # noqa: PLR0917 - mirrors the filter's keyword arguments
     ``hostvars``: ``{host: vars}`` (Ansible's ``hostvars`` works); read per host:
     ``multiarch_host`` and ``multiarch_groups`` (host_facts, required),
     ``multiarch_nova_compute`` (nova_compute_arch, required on compute hosts),
-    ``multiarch_container_runtime`` (container_runtime, optional) and
-    ``kolla_multiarch_pci_device_spec``.
+    ``multiarch_container_runtime`` (container_runtime, optional),
+    ``multiarch_gpu_passthrough`` (gpu_passthrough, optional) and ``kolla_multiarch_pci_device_spec``.
+    ``pci_alias`` (the operator's) and every compute host's GPU aliases are merged into one list
+    (kolla/pci.py); ``pci_report_in_placement`` and ``pci_in_placement`` turn on PCI in Placement.
     Returns a dict (see the filter's RETURN documentation); raises
     KollaMultiarchError listing every problem.
     """
@@ -203,19 +216,23 @@ def plan(  # noqa: PLR0917 - mirrors the filter's keyword arguments
     cp_groups, cp_by_arch = _control_plane(groups, control_plane_groups, arch_of, manifest_lists, problems)
     compute = [h for h in inventory.members(groups, compute_groups) if h in arch_of]
     is_compute = set(compute)  # a set: one lookup per host, not a scan of the list (quadratic at 5,000 hosts)
-    host_vars, nova_compute = {}, {}
+    host_vars, nova_compute, gpu_aliases, warnings = {}, {}, {}, []
     for host in (h for h in placed if h in arch_of):
-        values, conf = _host_outputs(host, decisions.get(hostvars, host, {}), arch_of[host], host in is_compute, problems)
+        values, conf = _host_outputs(host, decisions.get(hostvars, host, {}), arch_of[host], host in is_compute,
+                                     problems=problems, gpu_aliases=gpu_aliases)
         if values:
             host_vars[host] = values
         if conf is not None:
             nova_compute[host] = conf
     written = sorted({key for values in host_vars.values() for key in values})
     problems.extend(globals_conflicts(globals_files, group_vars, sorted(by_arch), host_keys=written))
+    placement = pci.placement(pci_report_in_placement, pci_in_placement, problems, warnings)
     try:
-        aliases = pci_aliases(pci_alias)
+        operator_aliases = pci_aliases(pci_alias)
     except PciConfigError as exc:
         problems.append(str(exc))
+        operator_aliases = []
+    aliases = pci.merge_aliases(operator_aliases, gpu_aliases, placement["pci_in_placement"], problems)
     if problems:
         fail(problems, "kolla_multiarch: the configuration would deploy wrong images or settings; nothing was written")
     arch_groups = {group_of_arch[arch]: hosts for arch, hosts in sorted(by_arch.items())}
@@ -227,6 +244,8 @@ def plan(  # noqa: PLR0917 - mirrors the filter's keyword arguments
         "host_vars": host_vars,
         "nova_compute": nova_compute,
         "pci_alias": aliases,
+        "pci_placement": placement,
+        "warnings": warnings,
         "control_plane": {"groups": cp_groups, "arches": sorted(cp_by_arch), "manifest_lists": bool(manifest_lists)},
         "hosts": len(placed),
         "host_arch": {host: arch_of[host] for host in placed},

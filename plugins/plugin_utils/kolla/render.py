@@ -31,6 +31,7 @@ from ansible.module_utils.common.text.converters import to_text
 
 from ansible_collections.multiarch.kolla.plugins.module_utils._files import relative_problem
 from ansible_collections.multiarch.kolla.plugins.module_utils.ini_batch import value_problem
+from ansible_collections.multiarch.kolla.plugins.plugin_utils.kolla import pci
 from ansible_collections.multiarch.kolla.plugins.plugin_utils.kolla.errors import KollaMultiarchError, fail
 from ansible_collections.multiarch.kolla.plugins.plugin_utils.kolla.files import GROUPS_FILE, LEDGER_NAME
 from ansible_collections.multiarch.kolla.plugins.plugin_utils.nova.scheduler import PCI_FILTER, scheduler_edit
@@ -53,8 +54,8 @@ _HEADERS = {
 # Where each INI value comes from, for the fix in a refusal.
 _SOURCES = {
     "libvirt": "the host's nova_compute_arch decision (multiarch_nova_compute.libvirt); run nova_compute_arch again with valid overrides",
-    "device_spec": "the host's kolla_multiarch_pci_device_spec",
-    "alias": "kolla_multiarch_pci_alias",
+    "device_spec": "the host's kolla_multiarch_pci_device_spec or multiarch_gpu_passthrough.device_spec (role gpu_passthrough)",
+    "alias": "kolla_multiarch_pci_alias or the hosts' multiarch_gpu_passthrough.aliases (role gpu_passthrough)",
     "enabled_filters": "your enabled_filters in global.conf, nova.conf or nova/nova-scheduler.conf of the custom config dir",
     "docker_custom_config": "the daemon.json container_runtime read on the host (multiarch_container_runtime.docker_custom_config)",
     "group_vars": "kolla_multiarch_image_sources",
@@ -161,7 +162,7 @@ def ini_edits(the_plan, layers=None, ledger=None):
     ``global.conf``, ``nova.conf`` and ``nova/nova-scheduler.conf`` texts (None when absent).
     """
     ledger = _check_ledger(ledger)
-    edits = _libvirt_edits(the_plan) + _alias_edits(the_plan)
+    edits = _libvirt_edits(the_plan) + _alias_edits(the_plan) + pci.placement_edits(the_plan, ledger)
     required = [PCI_FILTER] if the_plan.get("pci_alias") else []
     scheduler, filters_entry = scheduler_edit(layers or {}, ledger.get("enabled_filters"), required)
     if scheduler is not None:

@@ -55,8 +55,8 @@ _ALIAS_KEYS = ("name", "capability_type", "vendor_id", "product_id", "device_typ
 _HEX4_EXACT = re.compile(r"[0-9a-fA-F]{4}")
 
 
-def pci_device_specs(specs, host):
-    """nova ``[pci] device_spec`` values (JSON strings, sorted keys) for one host."""
+def pci_device_specs(specs, host, source="kolla_multiarch_pci_device_spec"):
+    """nova ``[pci] device_spec`` values (JSON strings, sorted keys) for one host; ``source`` names the input in errors."""
     if not specs:
         return []
     if not isinstance(specs, (list, tuple)):
@@ -66,13 +66,13 @@ def pci_device_specs(specs, host):
         try:
             item = _pci_dict(spec, "device spec", _DEVICE_SPEC_KEYS, ("vendor_id", "product_id", "address", "devname"))
         except ValueError as exc:
-            raise PciConfigError("host %s: kolla_multiarch_pci_device_spec: %s" % (host, exc)) from None
+            raise PciConfigError("host %s: %s: %s" % (host, source, exc)) from None
         rendered.append(json.dumps(item, sort_keys=True, separators=(", ", ": ")))
     return rendered
 
 
-def pci_aliases(aliases):
-    """nova ``[pci] alias`` values (JSON strings, sorted keys)."""
+def pci_aliases(aliases, source="kolla_multiarch_pci_alias"):
+    """nova ``[pci] alias`` values (JSON strings, sorted keys); ``source`` names the input in errors."""
     if not aliases:
         return []
     if not isinstance(aliases, (list, tuple)):
@@ -83,25 +83,25 @@ def pci_aliases(aliases):
         try:
             item = _pci_dict(alias, "alias", _ALIAS_KEYS, ())
         except ValueError as exc:
-            raise PciConfigError("kolla_multiarch_pci_alias: %s" % exc) from None
+            raise PciConfigError("%s: %s" % (source, exc)) from None
         if not item.get("name"):
-            raise PciConfigError("kolla_multiarch_pci_alias: alias %r has no name (flavors ask for pci_passthrough:alias=<name>:<count>)" % (item,))
+            raise PciConfigError("%s: alias %r has no name (flavors ask for pci_passthrough:alias=<name>:<count>)" % (source, item))
         for key in ("vendor_id", "product_id"):
             if key in item and not _HEX4_EXACT.fullmatch(to_text(item[key])):
-                raise PciConfigError("kolla_multiarch_pci_alias: alias %s: %s=%r; nova wants exactly 4 hex digits" % (item["name"], key, item[key]))
+                raise PciConfigError("%s: alias %s: %s=%r; nova wants exactly 4 hex digits" % (source, item["name"], key, item[key]))
         if "resource_class" not in item and not ("vendor_id" in item and "product_id" in item):
-            raise PciConfigError("kolla_multiarch_pci_alias: alias %s needs vendor_id and product_id (or resource_class)" % item["name"])
+            raise PciConfigError("%s: alias %s needs vendor_id and product_id (or resource_class)" % (source, item["name"]))
         if item.get("device_type", "type-PCI") not in PCI_DEVICE_TYPES:
             raise PciConfigError(
-                "kolla_multiarch_pci_alias: alias %s: device_type=%r; nova accepts %s" % (item["name"], item["device_type"], ", ".join(PCI_DEVICE_TYPES))
+                "%s: alias %s: device_type=%r; nova accepts %s" % (source, item["name"], item["device_type"], ", ".join(PCI_DEVICE_TYPES))
             )
         if item.get("numa_policy", "legacy") not in PCI_NUMA_POLICIES:
             raise PciConfigError(
-                "kolla_multiarch_pci_alias: alias %s: numa_policy=%r; nova accepts %s" % (item["name"], item["numa_policy"], ", ".join(PCI_NUMA_POLICIES))
+                "%s: alias %s: numa_policy=%r; nova accepts %s" % (source, item["name"], item["numa_policy"], ", ".join(PCI_NUMA_POLICIES))
             )
         key = (item["name"], item.get("vendor_id"), item.get("product_id"))
         if key in names:
-            raise PciConfigError("kolla_multiarch_pci_alias: alias %s is given twice for the same device" % item["name"])
+            raise PciConfigError("%s: alias %s is given twice for the same device" % (source, item["name"]))
         names.add(key)
         rendered.append(json.dumps(item, sort_keys=True, separators=(", ", ": ")))
     return rendered

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import yaml
 from conftest import run_module
-from pcitree import captured, pci_ids, ppc64le_v100, two_gtx1060
+from pcitree import captured, debian_boot, kernel, pci_ids, ppc64le_v100, two_gtx1060
 
 from ansible_collections.multiarch.kolla.plugins.module_utils.pci import pci_ids as pci_ids_module
 from ansible_collections.multiarch.kolla.plugins.modules import pci_passthrough_info
@@ -30,6 +30,24 @@ def test_captured_guest_without_iommu(tmp_path):
     assert pci["iommu"] == {"enabled": False, "groups": 0}
     p100 = next(d for d in pci["devices"] if d["device_id"] == "15f8")
     assert p100["iommu_group"] is None and p100["iommu_group_devices"] == [] and p100["driver"] == "nvidia"
+
+
+def test_devices_root_reads_the_capture_and_the_system_from_root(tmp_path):
+    # A lab deciding about captured hardware: devices and running kernel from the capture, tools and pci.ids from root.
+    system = tmp_path / "system"
+    debian_boot(system)
+    pci_ids(system)
+    capture = kernel(captured(tmp_path, P100), release="6.1.0-28-cloud-amd64", modules=("nvidia",), cmdline="BOOT_IMAGE=/vmlinuz ro quiet")
+    pci = run_module(pci_passthrough_info, {"root": str(system), "devices_root": str(capture)})["pci"]
+    alone = run_module(pci_passthrough_info, {"root": str(capture)})["pci"]
+    assert pci["devices"][1]["device_id"] == "15f8" and pci["devices"][1]["names"]["vendor"] == "NVIDIA Corporation"
+    assert alone["devices"][1]["names"]["vendor"] is None  # no pci.ids in the capture
+    assert pci["kernel"]["release"] == "6.1.0-28-cloud-amd64" and pci["cmdline"] == "BOOT_IMAGE=/vmlinuz ro quiet" and pci["vfio_modules"] == []
+    assert pci["initramfs"]["tool"] == "initramfs-tools" and pci["bootloader"]["grub_dropin_dir"] is True
+    assert alone["initramfs"]["tool"] is None and alone["bootloader"]["grub_dropin_dir"] is False
+    assert pci["iommu"] == alone["iommu"] == {"enabled": False, "groups": 0}
+    result = run_module(pci_passthrough_info, {"root": str(system), "devices_root": str(tmp_path / "absent")})
+    assert result["failed"] and result["msg"].startswith("devices_root=%s is not a directory" % (tmp_path / "absent"))
 
 
 def test_documented_fields_are_returned_and_check_mode_is_the_same(tmp_path):
