@@ -14,6 +14,8 @@ Every double is a link to this file; the name Ansible loads it under picks the d
   role calls ``kubernetes.core.k8s_drain`` by its FQCN, which Ansible resolves in the
   collection only (never on ``ANSIBLE_ACTION_PLUGINS``), so that directory goes first on
   ``ANSIBLE_COLLECTIONS_PATH`` and shadows the real collection.
+- openstack.cloud's, for role gpu_passthrough's flavors:
+  ``collections/ansible_collections/openstack/cloud/plugins/action/compute_flavor.py``, the same way.
 
 - ``kolla_toolbox``: ``genconfig --tags nova`` asks one live service, nova-cell's
   list of registered hypervisors (through the kolla_toolbox container; Keystone
@@ -28,6 +30,10 @@ Every double is a link to this file; the name Ansible loads it under picks the d
   mode, where the real module changes nothing). It takes only the
   options kubernetes.core 6.x's k8s_drain takes (test_kolla_doubles.py checks them
   against the real module) and no other state.
+
+- ``compute_flavor``: role gpu_passthrough creates its GPU flavors through nova's API; no cloud runs
+  in the tests, so the double records each flavor (name, size, extra specs, cloud, where it ran)
+  after checking the arguments as the real module would (its options, state present, the size).
 
 Any other call fails loudly, naming the call: a new live-service dependency in
 kolla-ansible shows up as a test failure, not a silent pass. Each answered call
@@ -91,6 +97,33 @@ def _drain_refusal(args):
     return "state=%r name=%r. The double records drain and uncordon of a named node only." % (args.get("state", "drain"), args.get("name"))
 
 
+# openstack.cloud compute_flavor's options (2.x: its argument_spec plus openstack_full_argument_spec, aliases included).
+COMPUTE_FLAVOR_OPTIONS = frozenset((
+    "description", "disk", "ephemeral", "extra_specs", "id", "flavorid", "is_public", "name", "ram", "rxtx_factor", "state", "swap", "vcpus",
+    "api_timeout", "auth", "auth_type", "ca_cert", "cacert", "client_cert", "cert", "client_key", "key", "cloud",
+    "interface", "endpoint_type", "region_name", "sdk_log_level", "sdk_log_path", "timeout", "validate_certs", "verify", "wait",
+))
+
+
+def _flavor(task, args, check_mode):
+    if set(args) - COMPUTE_FLAVOR_OPTIONS or args.get("state", "present") != "present" or not args.get("name"):
+        return None
+    if any(args.get(key) is None for key in ("ram", "vcpus", "disk")):
+        return None
+    entry = {"call": "flavor", "name": args["name"], "vcpus": int(args["vcpus"]), "ram": int(args["ram"]), "disk": int(args["disk"]),
+             "extra_specs": args.get("extra_specs") or {}, "cloud": args.get("cloud"), "delegate_to": task.delegate_to,
+             "check_mode": bool(check_mode)}
+    return entry, {"changed": True, "flavor": {"name": args["name"]}}
+
+
+def _flavor_refusal(args):
+    unknown = sorted(set(args) - COMPUTE_FLAVOR_OPTIONS)
+    if unknown:
+        return "options %s are not compute_flavor's." % ", ".join(unknown)
+    return "state=%r name=%r ram=%r vcpus=%r disk=%r. The double records present flavors with their size only." % (
+        args.get("state", "present"), args.get("name"), args.get("ram"), args.get("vcpus"), args.get("disk"))
+
+
 def _container_refusal(args):
     return "action=%r name=%r image=%r. The double only records pull_image requests; this kolla-ansible command needs a real container engine." % (
         args.get("action"),
@@ -104,6 +137,7 @@ DOUBLES = {
     "kolla_toolbox": (_toolbox, _toolbox_refusal),
     "kolla_container": (_container, _container_refusal),
     "k8s_drain": (_drain, _drain_refusal),
+    "compute_flavor": (_flavor, _flavor_refusal),
 }
 NAME = os.path.splitext(os.path.basename(__file__))[0]  # the link Ansible loaded
 

@@ -117,6 +117,42 @@ def test_k8s_drain_double_takes_the_real_modules_options():
     assert set(spec["state"]["choices"]) >= {"drain", "uncordon"}
 
 
+FLAVOR = {"name": "g1.p100", "vcpus": 8, "ram": 65536, "disk": 80, "extra_specs": {"pci_passthrough:alias": "p100:1"}, "cloud": "lab"}
+
+
+def test_compute_flavor_by_its_fqcn_is_recorded(tmp_path):
+    log = tmp_path / "doubles.log"
+    answer = call("openstack.cloud.compute_flavor", FLAVOR, log)
+    assert not answer.get("failed") and answer["changed"] is True, answer
+    assert records(log) == [dict(FLAVOR, call="flavor", double="compute_flavor", host="localhost", delegate_to=None, check_mode=False)]
+
+
+@pytest.mark.parametrize(
+    ("args", "says"),
+    [
+        ({"name": "g1", "vcpus": 1, "ram": 1}, "disk=None"),
+        (dict(FLAVOR, state="absent"), "state='absent'"),
+        (dict(FLAVOR, flavour_id="x"), "options flavour_id are not compute_flavor's"),
+    ],
+)
+def test_compute_flavor_refuses_anything_else(tmp_path, args, says):
+    log = tmp_path / "doubles.log"
+    answer = call("openstack.cloud.compute_flavor", args, log)
+    assert answer.get("failed") and says in answer["msg"], answer
+    assert records(log) == []
+
+
+def test_compute_flavor_double_takes_the_real_modules_options():
+    # Oracle: openstack.cloud's own argument spec (the real collection, outside the doubles' directory).
+    import kolla_doubles  # noqa: PLC0415
+    from ansible_collections.openstack.cloud.plugins.module_utils.openstack import openstack_full_argument_spec  # noqa: PLC0415
+    from ansible_collections.openstack.cloud.plugins.modules.compute_flavor import ComputeFlavorModule  # noqa: PLC0415
+
+    spec = openstack_full_argument_spec(**ComputeFlavorModule.argument_spec)
+    names = set(spec) | {alias for option in spec.values() for alias in option.get("aliases", [])}
+    assert names == kolla_doubles.COMPUTE_FLAVOR_OPTIONS
+
+
 @pytest.mark.parametrize(
     ("module", "args", "says"),
     [

@@ -47,6 +47,7 @@ class Cloud:
 
     def __init__(self, tmp_path, **hosts):
         self.tmp = tmp_path
+        self.env = {}  # more environment for ansible-playbook (the test doubles)
         self.hosts = {}
         for name, (builder, variables) in hosts.items():
             root = tmp_path / name
@@ -68,6 +69,7 @@ class Cloud:
         (self.tmp / "extra.yml").write_text(yaml.safe_dump(extra or {"unused": 1}))
         env = dict(os.environ, ANSIBLE_COLLECTIONS_PATH=str(COLLECTIONS_ROOT), ANSIBLE_LOCALHOST_WARNING="false", ANSIBLE_NOCOLOR="1",
                    ANSIBLE_STDOUT_CALLBACK="ansible.builtin.json", ANSIBLE_LOAD_CALLBACK_PLUGINS="1", ANSIBLE_PIPELINING="1")
+        env.update(self.env)
         proc = subprocess.run(
             [str(BINARY), "-i", str(self.tmp / "hosts.yml"), "-e", f"@{self.tmp / 'extra.yml'}", *options, str(self.tmp / "play.yml")],
             cwd=str(self.tmp), env=env, capture_output=True, text=True, timeout=300, check=False,
@@ -242,3 +244,48 @@ def test_after_the_reboot_a_function_not_on_vfio_pci_fails_naming_its_driver(tmp
     message = run.failed["a100"]
     assert "0000:c1:00.0 (driver nvidia, IOMMU group 91)" in message and "not on vfio-pci" in message
     assert "multiarch_gpu_passthrough" not in run.facts["a100"]
+
+
+FLAVOR = {"name": "g1.a100", "alias": "a100", "vcpus": 8, "ram": 65536, "disk": 80}
+
+
+def _flavor_cloud(tmp_path):
+    cloud = Cloud(tmp_path, a100=("sriov_a100", {"gpu_passthrough_all_gpus": True, "gpu_passthrough_aliases": {"10de:20f1": {"name": "a100", "count": 2}}}),
+                  gtx=("two_gtx1060", {"gpu_passthrough_addresses": ["0000:02:00.0"]}))
+    log = tmp_path / "doubles.log"
+    cloud.env = {"ANSIBLE_COLLECTIONS_PATH": "%s:%s" % (REPO / "tests" / "kolla_doubles" / "collections", COLLECTIONS_ROOT), "KOLLA_DOUBLES_LOG": str(log),
+                 "OS_CLOUD": "", "OS_AUTH_URL": ""}
+    return cloud, log
+
+
+def _recorded(log):
+    return [json.loads(line) for line in log.read_text().splitlines()] if log.exists() else []
+
+
+def test_flavors_are_created_once_from_the_controller_with_the_alias_extra_spec(tmp_path):
+    cloud, log = _flavor_cloud(tmp_path)
+    run = cloud.run(gpu_passthrough_flavors=[FLAVOR, {"name": "g1.gtx", "alias": "gpu-10de-1c03", "vcpus": 4, "ram": 8192, "disk": 40}],
+                    gpu_passthrough_cloud="lab")
+    assert run.rc == 0, run.out[-4000:]
+    made = [(r["name"], r["extra_specs"], r["cloud"], r["delegate_to"]) for r in _recorded(log)]
+    assert made == [("g1.a100", {"pci_passthrough:alias": "a100:2"}, "lab", "localhost"),  # the alias's own count
+                    ("g1.gtx", {"pci_passthrough:alias": "gpu-10de-1c03:1"}, "lab", "localhost")]
+
+
+def test_without_credentials_the_flavors_are_named_not_created(tmp_path):
+    cloud, log = _flavor_cloud(tmp_path)
+    run = cloud.run(gpu_passthrough_flavors=[FLAVOR])
+    assert run.rc == 0, run.out[-4000:]
+    assert _recorded(log) == []
+    assert "GPU flavors g1.a100 not created: no cloud credentials" in run.note("a100", "Say why no flavor is created")
+
+
+def test_a_bad_flavor_changes_nothing_on_any_host(tmp_path):
+    cloud, log = _flavor_cloud(tmp_path)
+    before = cloud.trees()
+    run = cloud.run(gpu_passthrough_flavors=[dict(FLAVOR, alias="h100"), dict(FLAVOR, name="g1.b", ram=0)], gpu_passthrough_cloud="lab")
+    assert run.rc != 0
+    message = json.dumps(list(run.failed.values()))
+    assert "gpu_passthrough_flavors[0] (g1.a100): alias='h100' is not an alias a host of the play decided (a100, gpu-10de-1c03)" in message
+    assert "gpu_passthrough_flavors[1] (g1.b): ram=0" in message
+    assert cloud.trees() == before and _recorded(log) == []
