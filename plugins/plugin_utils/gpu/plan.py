@@ -36,7 +36,17 @@ def _arch(arch, host):
 def gpu_passthrough_plan(pci, *, host=None, arch=None, cpu_vendor=None, ids=None, addresses=None, all_gpus=False, forced=None,
                          kernel_config=None, kernel_args_in_place=False, vendor_reset_installed=None,
                          no_reset_recovery_ids=refusals.DEFAULT_NO_RESET_RECOVERY, blacklist_drivers=None, aliases=None):
-    """The decision for one host from its ``pci`` (module pci_passthrough_info) and the operator's variables."""
+    """The decision for one host from its ``pci`` (module pci_passthrough_info) and the operator's variables.
+
+    ``kernel_args_in_place`` None: decide whether the running kernel has every argument from a first decision
+    (no problem, something selected, nothing pending); then an IOMMU still off is refused (``iommu_off``).
+    """
+    if kernel_args_in_place is None:
+        first = gpu_passthrough_plan(pci, host=host, arch=arch, cpu_vendor=cpu_vendor, ids=ids, addresses=addresses, all_gpus=all_gpus,
+                                     forced=forced, kernel_config=kernel_config, kernel_args_in_place=False,
+                                     vendor_reset_installed=vendor_reset_installed, no_reset_recovery_ids=no_reset_recovery_ids,
+                                     blacklist_drivers=blacklist_drivers, aliases=aliases)
+        kernel_args_in_place = not first["errors"] and not first["refused"] and bool(first["selected"]) and not first["kernel_args_pending"]
     host = host or "unknown"
     canonical, errors = _arch(arch, host)
     plan = _empty(host, canonical)

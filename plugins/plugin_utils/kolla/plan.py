@@ -62,7 +62,7 @@ def _arch_listing(by_arch, limit=5):
     return "; ".join(parts)
 
 
-def _no_source_fix(arch, hosts, group, limit=5):
+def no_source_fix(arch, hosts, group, limit=5):
     shown = ", ".join(hosts[:limit]) + (", ..." if len(hosts) > limit else "")
     if ARCHES[arch]["kolla_tag_suffix"] is None:
         why = "upstream Kolla publishes no %s images" % arch
@@ -210,7 +210,7 @@ def plan(  # noqa: PLR0917 - mirrors the filter's keyword arguments
     group_vars = {}
     for arch in sorted(by_arch):
         if arch not in sources:
-            problems.append(_no_source_fix(arch, by_arch[arch], group_of_arch[arch]))
+            problems.append(no_source_fix(arch, by_arch[arch], group_of_arch[arch]))
         else:
             group_vars[group_of_arch[arch]] = group_vars_for_source(sources[arch])
     cp_groups, cp_by_arch = _control_plane(groups, control_plane_groups, arch_of, manifest_lists, problems)

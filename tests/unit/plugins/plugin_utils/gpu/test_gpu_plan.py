@@ -100,3 +100,16 @@ def test_each_refusal_is_lifted_by_its_name_only(tmp_path, name, host, selection
     lifted = decide(forced=[name])
     assert lifted["refused"] == [] and [r["name"] for r in lifted["forced"]] == [name]
     assert lifted["files"] and lifted["errors"] == []
+
+
+def test_kernel_args_in_place_none_is_decided_from_the_running_command_line(tmp_path):
+    # An IOMMU still off: refused only once the running kernel has every argument (the role passes None).
+    off = host_pci(tmp_path / "on", "two_gtx1060")
+    off["iommu"]["enabled"] = False
+    off["cmdline"] = "BOOT_IMAGE=/vmlinuz intel_iommu=on iommu=pt"
+    args = {"host": "h1", "arch": "x86_64", "cpu_vendor": "GenuineIntel", "addresses": ["0000:02:00.0"]}
+    assert [r["name"] for r in gpu_passthrough_plan(off, kernel_args_in_place=None, **args)["refused"]] == ["iommu_off"]
+    assert gpu_passthrough_plan(off, kernel_args_in_place=None, **args) == gpu_passthrough_plan(off, kernel_args_in_place=True, **args)
+    pending = dict(off, cmdline="BOOT_IMAGE=/vmlinuz quiet")
+    assert gpu_passthrough_plan(pending, kernel_args_in_place=None, **args) == gpu_passthrough_plan(pending, kernel_args_in_place=False, **args)
+    assert gpu_passthrough_plan(pending, kernel_args_in_place=None, **args)["refused"] == []

@@ -1,0 +1,105 @@
+"""Role preflight, run for real with ansible-playbook on local hosts of this machine.
+
+The hosts are this machine under several inventory names (connection local), with the multiarch_host fact
+host_facts publishes; the role reads the network facts, the container runtimes and kolla-ansible's globals.yml
+for real. Every problem is reported once, in one table, and every host stops; nothing is written anywhere.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+import yaml
+from conftest import COLLECTIONS_ROOT, REPO
+from kollatestlib import fact
+
+ROLE = REPO / "roles" / "preflight"
+BINARY = Path(sys.executable).with_name("ansible-playbook")
+PLAYBOOK = """
+- hosts: all
+  gather_facts: false
+  tasks:
+    - name: The fact host_facts publishes
+      ansible.builtin.set_fact:
+        multiarch_host: "{{ test_fact }}"
+
+    - ansible.builtin.include_role:
+        name: multiarch.kolla.preflight
+"""
+
+
+def run(tmp_path, hosts, *options, **extra):
+    """``(rc, plays, output)`` of the role over ``hosts`` ({name: variables}) with the json callback."""
+    local = {"ansible_connection": "local", "ansible_python_interpreter": sys.executable}
+    members = {"control": {h: None for h in hosts if h.startswith("ctl")}, "compute": {h: None for h in hosts if not h.startswith("ctl")}}
+    inventory = {"all": {"hosts": {name: dict(local, **variables) for name, variables in hosts.items()},
+                         "children": {group: {"hosts": names} for group, names in members.items()}}}
+    (tmp_path / "hosts.yml").write_text(yaml.safe_dump(inventory))
+    (tmp_path / "play.yml").write_text(PLAYBOOK)
+    globals_file = tmp_path / "globals.yml"
+    extra = {"preflight_kolla_globals_file": str(globals_file), "preflight_resolve_names": False, **extra}
+    (tmp_path / "extra.yml").write_text(yaml.safe_dump(extra))
+    env = dict(os.environ, ANSIBLE_COLLECTIONS_PATH=str(COLLECTIONS_ROOT), ANSIBLE_LOCALHOST_WARNING="false", ANSIBLE_NOCOLOR="1",
+               ANSIBLE_STDOUT_CALLBACK="ansible.builtin.json", ANSIBLE_LOAD_CALLBACK_PLUGINS="1", ANSIBLE_PIPELINING="1",
+               PATH=f"{BINARY.parent}:{os.environ['PATH']}")
+    proc = subprocess.run([str(BINARY), "-i", str(tmp_path / "hosts.yml"), "-e", f"@{tmp_path / 'extra.yml'}", *options, str(tmp_path / "play.yml")],
+                          cwd=str(tmp_path), env=env, capture_output=True, text=True, timeout=300, check=False)
+    try:
+        return proc.returncode, json.loads(proc.stdout)["plays"][0], proc.stdout + proc.stderr
+    except (ValueError, KeyError, IndexError):
+        pytest.fail("ansible-playbook gave no JSON (rc %s): %s %s" % (proc.returncode, proc.stdout[-3000:], proc.stderr[-3000:]))
+
+
+def task(play, name):
+    return next(t["hosts"] for t in play["tasks"] if t["task"]["name"].endswith(name))
+
+
+def machine():
+    return {"x86_64": "x86_64", "aarch64": "aarch64"}.get(os.uname().machine, os.uname().machine)
+
+
+def test_defaults_equal_the_argument_specs():
+    defaults = yaml.safe_load((ROLE / "defaults" / "main.yml").read_text(encoding="utf-8"))
+    options = yaml.safe_load((ROLE / "meta" / "argument_specs.yml").read_text(encoding="utf-8"))["argument_specs"]["main"]["options"]
+    assert set(defaults) == set(options)
+    assert {name: spec.get("default") for name, spec in options.items()} == defaults
+
+
+def test_a_clean_host_passes_and_nothing_changes(tmp_path):
+    # This machine runs Docker without kubelet: the operator names the driver, as container_runtime asks.
+    rc, play, out = run(tmp_path, {"cx1": {"test_fact": fact(machine(), kvm=True), "container_runtime_cgroup_driver": "cgroupfs"}},
+                        preflight_skip=["versions"], network_interface="lo")
+    assert rc == 0, out[-4000:]
+    said = task(play, "Say what was checked")["cx1"]["msg"]
+    assert said.startswith("preflight: 12 checks over 1 hosts, 0 error(s)") and "skipped: versions" in said
+    assert [t["task"]["name"] for t in play["tasks"] if any(r.get("changed") for r in t["hosts"].values())] == []
+
+
+def test_every_problem_of_every_host_in_one_table_then_every_host_stops(tmp_path):
+    (tmp_path / "globals.yml").write_text("kolla_internal_vip_address: 203.0.113.250\nkolla_external_vip_address: 203.0.113.250\n")
+    hosts = {"ctl1": {"test_fact": fact(machine())}, "cx1": {"test_fact": fact(machine())},
+             "cp1": {"test_fact": fact("ppc64le"), "nova_compute_arch_overrides": {"virt_type": "kvm"}},
+             "cz1": {"test_fact": fact("s390x")}}
+    rc, play, _out = run(tmp_path, hosts, preflight_skip=["versions"], network_interface="lo")
+    assert rc != 0
+    failed = task(play, "Stop every host once, with the table, when any finding is an error")
+    message = next(iter(failed.values()))["msg"]
+    for check, host in (("arch_supported", "cz1"), ("image_source", "cp1"), ("kvm_usable", "cp1"), ("hostnames", "cx1"), ("vip_subnet", "ctl1"),
+                        ("runtime_cgroup", "ctl1")):
+        rows = [line.split(" | ") for line in message.splitlines() if line.count(" | ") >= 4]
+        assert any(row[1].strip() == check and (host == "-" or row[0].strip() == host) for row in rows), (check, message)
+    assert message.startswith("preflight: ") and "nothing was changed" in message
+    assert not any(t["task"]["name"].endswith("Say what was checked") for t in play["tasks"])  # every host stopped
+
+
+def test_check_mode_finds_the_same(tmp_path):
+    hosts = {"cp1": {"test_fact": fact("ppc64le")}}
+    rc, play, _out = run(tmp_path, hosts, preflight_skip=["versions"])
+    rc_check, play_check, _out = run(tmp_path, hosts, "--check", preflight_skip=["versions"])
+    table = task(play, "Show every finding")["cp1"]["msg"]
+    assert rc == rc_check != 0 and task(play_check, "Show every finding")["cp1"]["msg"] == table
