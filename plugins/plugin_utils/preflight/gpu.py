@@ -12,6 +12,7 @@ host variable ``_preflight_pci``), before any host changes.
 from ansible.module_utils.parsing.convert_bool import boolean
 
 from ansible_collections.multiarch.kolla.plugins.plugin_utils import multiarch_host as facts
+from ansible_collections.multiarch.kolla.plugins.plugin_utils.gpu import kernel
 from ansible_collections.multiarch.kolla.plugins.plugin_utils.gpu.plan import gpu_passthrough_plan
 from ansible_collections.multiarch.kolla.plugins.plugin_utils.gpu.refusals import DEFAULT_NO_RESET_RECOVERY
 from ansible_collections.multiarch.kolla.plugins.plugin_utils.preflight.context import finding, from_message
@@ -22,7 +23,8 @@ _OPTIONS = {"ids": "gpu_passthrough_ids", "addresses": "gpu_passthrough_addresse
             "vendor_reset_installed": "gpu_passthrough_vendor_reset_installed"}
 
 
-def _gpu_hosts(ctx):
+def gpu_hosts(ctx):
+    """The play's hosts that select GPUs (role gpu_passthrough's variables), in play order."""
     return [h for h in ctx.hosts if ctx.var(h, "gpu_passthrough_ids") or ctx.var(h, "gpu_passthrough_addresses")
             or boolean(ctx.var(h, "gpu_passthrough_all_gpus", False), strict=False)]
 
@@ -30,7 +32,7 @@ def _gpu_hosts(ctx):
 def decisions(ctx):
     """``{host: (pci result or None, decision or None)}`` for every GPU host."""
     out = {}
-    for host in _gpu_hosts(ctx):
+    for host in gpu_hosts(ctx):
         pci = ctx.var(host, "_preflight_pci")
         if not isinstance(pci, dict):
             out[host] = (None, None)
@@ -51,12 +53,11 @@ def gpu_iommu(ctx):
             out.append(finding(host, "gpu_iommu", "GPUs are selected but the host's PCI devices were not read",
                                "run the preflight role (it reads them with multiarch.kolla.pci_passthrough_info)"))
             continue
-        cmdline = (pci.get("cmdline") or "").split()
-        if "amd_iommu=on" in cmdline:
-            out.append(finding(host, "gpu_iommu", "amd_iommu=on on the kernel command line, which is not a value the kernel accepts",
-                               "remove it from the bootloader configuration (the AMD IOMMU is on by default; amd_iommu takes off, fullflush, ...)"))
+        out += [finding(host, "gpu_iommu", "%s on the kernel command line, which is not a value the kernel accepts" % arg,
+                        "remove it from the bootloader configuration (the AMD IOMMU is on by default; amd_iommu takes off, fullflush, ...)")
+                for arg in pci.get("cmdline_iommu_args") or [] if arg in kernel.INVALID_ARGS]  # the role's own list (gpu/kernel.py)
         if (pci.get("iommu") or {}).get("enabled") is False and not plan["kernel_args_pending"] and not plan["errors"]:
-            out.append(finding(host, "gpu_iommu", "the IOMMU is off and no kernel argument is pending (%s)" % (" ".join(cmdline) or "empty command line"),
+            out.append(finding(host, "gpu_iommu", "the IOMMU is off and no kernel argument is pending (%s)" % (pci.get("cmdline") or "empty command line"),
                                "turn on VT-d / AMD-Vi (IOMMU) in the firmware setup; no kernel argument can fix it"))
     return out
 

@@ -67,4 +67,10 @@ def preflight(hosts, hostvars, groups=None, options=None, skip=None):
                                     "fix the input it names (a fact from another collection version? run host_facts again)"))
     errors = [f for f in findings if f["severity"] == "error"]
     return {"findings": findings, "errors": len(errors), "warnings": len(findings) - len(errors), "table": table(findings),
-            "checks": ran, "skipped": [name for name in CHECKS if name in skip]}
+            "checks": ran, "skipped": [name for name in CHECKS if name in skip], "groups": phase_groups(ctx)}
+
+
+def phase_groups(ctx):
+    """The groups site.yml's later phases run on: Docker installed (container_runtime), GPUs selected (gpu_passthrough)."""
+    return {"multiarch_docker_hosts": [h for h in ctx.hosts if runtime.engine_installed(ctx.var(h, "_preflight_runtime"))],
+            "multiarch_gpu_hosts": gpu.gpu_hosts(ctx)}

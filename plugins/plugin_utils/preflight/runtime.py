@@ -10,11 +10,14 @@ variable ``_preflight_runtime``) with the role's variables, before any host chan
 
 from ansible.module_utils.parsing.convert_bool import boolean
 
-from ansible_collections.multiarch.kolla.plugins.plugin_utils.cgroup_driver import CgroupDriverError, cgroup_driver_decision
+from ansible_collections.multiarch.kolla.plugins.plugin_utils import runtime_facts
+from ansible_collections.multiarch.kolla.plugins.plugin_utils.cgroup_driver import ENGINES, CgroupDriverError, cgroup_driver_decision
 from ansible_collections.multiarch.kolla.plugins.plugin_utils.preflight.context import finding, from_message
 
-# The binary that says the engine is installed (container_runtime_info's runtime.binaries).
-_ENGINE_BINARY = {"docker": "dockerd", "podman": "podman"}
+
+def engine_installed(raw, engine="docker"):
+    """Whether container_runtime_info's ``raw`` result shows ``engine`` installed (runtime_facts' own rule)."""
+    return runtime_facts.is_raw_runtime(raw) and engine in ENGINES and bool(runtime_facts.parse_runtime(raw)[engine]["installed"])
 
 
 def runtime_cgroup(ctx):
@@ -22,7 +25,7 @@ def runtime_cgroup(ctx):
     for host in ctx.hosts:
         raw = ctx.var(host, "_preflight_runtime")
         engine = ctx.var(host, "container_runtime_engine", "docker")
-        if not isinstance(raw, dict) or not (raw.get("binaries") or {}).get(_ENGINE_BINARY.get(engine, engine)):
+        if not engine_installed(raw, engine):
             continue  # not read on this host, or its engine is not installed (container_runtime does not run there)
         try:
             decision = cgroup_driver_decision(

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from kollatestlib import fact
+from runtime_testlib import raw_runtime
 
 from ansible_collections.multiarch.kolla.plugins.plugin_utils.preflight import run
 
@@ -51,3 +52,12 @@ def test_a_check_that_cannot_read_its_input_is_a_finding_and_the_others_still_ru
 
 def test_nothing_found_is_an_empty_table():
     assert run.table([]) == ""
+
+
+def test_the_phase_groups_follow_the_roles_own_rules(tmp_path):
+    docker = raw_runtime(tmp_path / "d")
+    docker["binaries"]["dockerd"] = "/usr/sbin/dockerd"
+    hostvars = {"d": {"multiarch_host": fact("x86_64"), "_preflight_runtime": docker}, "plain": {"multiarch_host": fact("x86_64"),
+                "_preflight_runtime": raw_runtime(tmp_path / "p")}, "g": {"multiarch_host": fact("x86_64"), "gpu_passthrough_all_gpus": "yes"}}
+    groups = run.preflight(list(hostvars), hostvars, {"compute": list(hostvars)})["groups"]
+    assert groups == {"multiarch_docker_hosts": ["d"], "multiarch_gpu_hosts": ["g"]}
