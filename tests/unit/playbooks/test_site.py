@@ -9,30 +9,22 @@ run reports the same changed tasks as the real run that follows, and a second re
 from __future__ import annotations
 
 import json
-import os
 import subprocess
 import sys
-from pathlib import Path
 
 import pytest
 import yaml
-from conftest import COLLECTIONS_ROOT, REPO
+from conftest import REPO
+from playbook_testlib import BINARY, playbook_env, plays
 
-BINARY = Path(sys.executable).with_name("ansible-playbook")
 PLAYBOOKS = ("site.yml", "preflight.yml", "report.yml")
-
-
-def env():
-    return dict(os.environ, ANSIBLE_COLLECTIONS_PATH=str(COLLECTIONS_ROOT), ANSIBLE_LOCALHOST_WARNING="false", ANSIBLE_NOCOLOR="1",
-                ANSIBLE_STDOUT_CALLBACK="ansible.builtin.json", ANSIBLE_LOAD_CALLBACK_PLUGINS="1", ANSIBLE_PIPELINING="1",
-                PATH=f"{BINARY.parent}:{os.environ['PATH']}")
 
 
 @pytest.mark.parametrize("playbook", PLAYBOOKS)
 def test_the_playbooks_parse(playbook, tmp_path):
     (tmp_path / "hosts").write_text("[compute]\ncx1 ansible_connection=local\n")
     proc = subprocess.run([str(BINARY), "--syntax-check", "-i", str(tmp_path / "hosts"), str(REPO / "playbooks" / playbook)],
-                          env=env(), capture_output=True, text=True, timeout=120, check=False)
+                          env=playbook_env(), capture_output=True, text=True, timeout=120, check=False)
     assert proc.returncode == 0, proc.stdout + proc.stderr
 
 
@@ -54,12 +46,10 @@ class Site:
     def run(self, *options):
         """``(rc, changed task names per host, output)``."""
         proc = subprocess.run([str(BINARY), "-i", str(self.tmp / "hosts.yml"), "-e", f"@{self.tmp / 'extra.yml'}", *options,
-                               str(REPO / "playbooks" / "site.yml")], cwd=str(self.tmp), env=env(), capture_output=True, text=True, timeout=600, check=False)
-        try:
-            plays = json.loads(proc.stdout)["plays"]
-        except (ValueError, KeyError):
-            pytest.fail("ansible-playbook gave no JSON (rc %s): %s %s" % (proc.returncode, proc.stdout[-3000:], proc.stderr[-3000:]))
-        changed = sorted((t["task"]["name"], host) for play in plays for t in play["tasks"] for host, r in t["hosts"].items() if r.get("changed"))
+                               str(REPO / "playbooks" / "site.yml")],
+                              cwd=str(self.tmp), env=playbook_env(), capture_output=True, text=True, timeout=600, check=False)
+        played = plays(proc)
+        changed = sorted((t["task"]["name"], host) for play in played for t in play["tasks"] for host, r in t["hosts"].items() if r.get("changed"))
         return proc.returncode, changed, proc.stdout[-6000:] + proc.stderr[-3000:]
 
 

@@ -9,7 +9,6 @@ tree byte-for-byte as it was (a fingerprint of contents, modes, owners and every
 from __future__ import annotations
 
 import json
-import os
 import stat
 import subprocess
 import sys
@@ -20,9 +19,10 @@ import pytest
 import yaml
 from conftest import COLLECTIONS_ROOT, REPO
 from kollatestlib import fingerprint
+from playbook_testlib import BINARY, playbook_env
+from playbook_testlib import plays as parse_plays
 
 ROLE = REPO / "roles" / "gpu_passthrough"
-BINARY = Path(sys.executable).with_name("ansible-playbook")
 PLAYBOOK = """
 - hosts: all
   gather_facts: false
@@ -67,17 +67,12 @@ class Cloud:
         (self.tmp / "play.yml").write_text(PLAYBOOK)
         (self.tmp / "hosts.yml").write_text(yaml.safe_dump({"all": {"hosts": self.hosts}}))
         (self.tmp / "extra.yml").write_text(yaml.safe_dump(extra or {"unused": 1}))
-        env = dict(os.environ, ANSIBLE_COLLECTIONS_PATH=str(COLLECTIONS_ROOT), ANSIBLE_LOCALHOST_WARNING="false", ANSIBLE_NOCOLOR="1",
-                   ANSIBLE_STDOUT_CALLBACK="ansible.builtin.json", ANSIBLE_LOAD_CALLBACK_PLUGINS="1", ANSIBLE_PIPELINING="1")
-        env.update(self.env)
+        env = playbook_env(**self.env)
         proc = subprocess.run(
             [str(BINARY), "-i", str(self.tmp / "hosts.yml"), "-e", f"@{self.tmp / 'extra.yml'}", *options, str(self.tmp / "play.yml")],
             cwd=str(self.tmp), env=env, capture_output=True, text=True, timeout=300, check=False,
         )
-        try:
-            plays = json.loads(proc.stdout)["plays"]
-        except (ValueError, KeyError):
-            pytest.fail("ansible-playbook gave no JSON (rc %s): %s %s" % (proc.returncode, proc.stdout[-3000:], proc.stderr[-3000:]))
+        plays = parse_plays(proc)
         run = Run(proc.returncode, proc.stdout + proc.stderr)
         for task in plays[0]["tasks"]:
             name = task["task"]["name"].split(" : ", 1)[-1]

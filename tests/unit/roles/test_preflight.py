@@ -7,19 +7,16 @@ for real. Every problem is reported once, in one table, and every host stops; no
 
 from __future__ import annotations
 
-import json
 import os
 import subprocess
 import sys
-from pathlib import Path
 
-import pytest
 import yaml
-from conftest import COLLECTIONS_ROOT, REPO
+from conftest import REPO
 from kollatestlib import fact
+from playbook_testlib import BINARY, playbook_env, plays
 
 ROLE = REPO / "roles" / "preflight"
-BINARY = Path(sys.executable).with_name("ansible-playbook")
 PLAYBOOK = """
 - hosts: all
   gather_facts: false
@@ -44,15 +41,9 @@ def run(tmp_path, hosts, *options, **extra):
     globals_file = tmp_path / "globals.yml"
     extra = {"preflight_kolla_globals_file": str(globals_file), "preflight_resolve_names": False, **extra}
     (tmp_path / "extra.yml").write_text(yaml.safe_dump(extra))
-    env = dict(os.environ, ANSIBLE_COLLECTIONS_PATH=str(COLLECTIONS_ROOT), ANSIBLE_LOCALHOST_WARNING="false", ANSIBLE_NOCOLOR="1",
-               ANSIBLE_STDOUT_CALLBACK="ansible.builtin.json", ANSIBLE_LOAD_CALLBACK_PLUGINS="1", ANSIBLE_PIPELINING="1",
-               PATH=f"{BINARY.parent}:{os.environ['PATH']}")
     proc = subprocess.run([str(BINARY), "-i", str(tmp_path / "hosts.yml"), "-e", f"@{tmp_path / 'extra.yml'}", *options, str(tmp_path / "play.yml")],
-                          cwd=str(tmp_path), env=env, capture_output=True, text=True, timeout=300, check=False)
-    try:
-        return proc.returncode, json.loads(proc.stdout)["plays"][0], proc.stdout + proc.stderr
-    except (ValueError, KeyError, IndexError):
-        pytest.fail("ansible-playbook gave no JSON (rc %s): %s %s" % (proc.returncode, proc.stdout[-3000:], proc.stderr[-3000:]))
+                          cwd=str(tmp_path), env=playbook_env(), capture_output=True, text=True, timeout=300, check=False)
+    return proc.returncode, plays(proc)[0], proc.stdout + proc.stderr
 
 
 def task(play, name):
