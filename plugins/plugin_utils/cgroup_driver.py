@@ -421,6 +421,16 @@ def docker_settings(settings, driver, where=""):
     return dict(settings, **{"exec-opts": exec_opts})
 
 
+def _refuse_daemon_elsewhere(view, where):
+    docker = view["docker"]
+    if docker.get("daemon_elsewhere"):
+        raise CgroupDriverError(
+            "%sDocker answers on %s, but no dockerd, docker unit or daemon.json is on this host: the socket belongs to a daemon "
+            "on another machine (a bind-mounted socket). Run container_runtime on the machine that runs dockerd, and leave "
+            "this host out of multiarch_container_runtime_hosts." % (where, docker.get("socket") or "the Docker socket")
+        )
+
+
 def cgroup_driver_decision(runtime, override=None, host=None, *, engine="docker", settings=None, cri_kept=False):
     """Decide the cgroup driver for one host from container_runtime_info's raw ``runtime`` and the operator's variables.
 
@@ -439,6 +449,7 @@ def cgroup_driver_decision(runtime, override=None, host=None, *, engine="docker"
     driver, source, reason = _choose(view["required_cgroup_driver"], override, where)
     merge = None
     if engine == "docker":
+        _refuse_daemon_elsewhere(view, where)
         merge = docker_settings(settings, driver, where)
         _refuse_image_store_next_to_kubelet(view, cri_kept, where)
     return {

@@ -111,6 +111,9 @@ def docker_section(raw, warnings):
         "socket": api.get("socket"),
     }
     _docker_running(docker, api)
+    # A daemon that answers while nothing of Docker's is on the host (no dockerd, no unit, no daemon.json) runs on
+    # another machine and is reached through a bind-mounted socket (a deploy or CI container): not managed here.
+    docker["daemon_elsewhere"] = docker["running"] and not (binaries.get("dockerd") or raw.get("docker_units") or record["exists"])
     _docker_image_store(docker, warnings)
     _docker_effective(docker, raw["host"], warnings)
     return docker

@@ -93,8 +93,9 @@ CONTAINERD = {
 }
 
 
-def raw_runtime(root, info=None, versions=None, **paths):
-    """container_runtime_info's ``runtime`` for the tree under ``root``; ``info`` stands for Docker's answer,
+def raw_runtime(root, info=None, versions=None, socket_only=False, **paths):
+    """container_runtime_info's ``runtime`` for the tree under ``root``; ``info`` stands for Docker's answer (from a
+    dockerd at /usr/bin, unless ``socket_only``: a socket bind-mounted from another machine's daemon),
     ``versions`` for what each binary printed for ``--version`` (the binary is then found at /usr/bin)."""
     given = gather.default_paths(str(root))
     given["docker_socket"] = str(root / "no-docker.sock")
@@ -103,6 +104,8 @@ def raw_runtime(root, info=None, versions=None, **paths):
     if info is not None:
         raw["docker_info"].update(asked=True, info=info, error=None)
         raw["warnings"] = [w for w in raw["warnings"] if "no-docker.sock" not in w]
+        if not socket_only:
+            raw["binaries"]["dockerd"] = raw["binaries"].get("dockerd") or "/usr/bin/dockerd"
     for name, text in (versions or {}).items():
         binary = "/usr/bin/%s" % name
         raw["binaries"][name] = binary

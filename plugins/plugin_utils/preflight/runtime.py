@@ -16,8 +16,14 @@ from ansible_collections.multiarch.kolla.plugins.plugin_utils.preflight.context 
 
 
 def engine_installed(raw, engine="docker"):
-    """Whether container_runtime_info's ``raw`` result shows ``engine`` installed (runtime_facts' own rule)."""
-    return runtime_facts.is_raw_runtime(raw) and engine in ENGINES and bool(runtime_facts.parse_runtime(raw)[engine]["installed"])
+    """Whether container_runtime_info's ``raw`` result shows ``engine`` installed and run by this host (runtime_facts' own rules).
+
+    A Docker socket bind-mounted from another machine (``daemon_elsewhere``) is not this host's engine.
+    """
+    if not (runtime_facts.is_raw_runtime(raw) and engine in ENGINES):
+        return False
+    section = runtime_facts.parse_runtime(raw)[engine]
+    return bool(section["installed"]) and not section.get("daemon_elsewhere")
 
 
 def runtime_cgroup(ctx):

@@ -517,3 +517,13 @@ def test_the_rules_cite_their_sources():
 def test_nan_in_the_operators_settings_is_refused(tmp_path):
     with pytest.raises(AnsibleFilterError, match=r"^host h1: container_runtime_docker_settings.shutdown-timeout: nan"):
         cd.cgroup_driver_decision(_host(tmp_path, kubelet=KUBELET_SYSTEMD), "", "h1", settings={"shutdown-timeout": float("nan")})
+
+
+def test_a_docker_socket_from_another_machine_is_refused_before_daemon_json_is_decided(tmp_path):
+    raw = raw_runtime(tmp_path, info=_info(), socket_only=True)  # a deploy container with the machine's socket mounted
+    with pytest.raises(AnsibleFilterError) as err:
+        cd.cgroup_driver_decision(raw, "systemd", "deploy1")
+    msg = str(err.value)
+    assert msg.startswith("host deploy1: Docker answers on %s, but no dockerd" % (tmp_path / "no-docker.sock"))
+    assert "leave this host out of multiarch_container_runtime_hosts" in msg
+    assert cd.cgroup_driver_decision(raw_runtime(tmp_path / "own", info=_info()), "systemd", "h1")["driver"] == "systemd"

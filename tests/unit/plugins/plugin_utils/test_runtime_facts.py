@@ -233,3 +233,13 @@ def test_no_release_without_a_binary(tmp_path):
     assert (view["kubelet"]["release"], view["kubelet"]["release_error"]) == (None, "no kubelet binary was found")
     assert view["kubelet"]["cri_gate"] is None
     assert view["containerd"]["runc_runtime"] is None
+
+
+def test_a_daemon_answering_where_nothing_of_dockers_is_installed_runs_elsewhere(tmp_path):
+    mounted = runtime_facts.parse_runtime(raw_runtime(tmp_path / "a", info=_info(), socket_only=True))["docker"]
+    local = runtime_facts.parse_runtime(raw_runtime(tmp_path / "b", info=_info()))["docker"]
+    assert (mounted["running"], mounted["daemon_elsewhere"]) == (True, True)
+    assert (local["running"], local["daemon_elsewhere"]) == (True, False)
+    put(tmp_path / "c", "/etc/docker/daemon.json", "{}")  # a daemon.json makes the host's own Docker
+    configured = runtime_facts.parse_runtime(raw_runtime(tmp_path / "c", info=_info(), socket_only=True))["docker"]
+    assert configured["daemon_elsewhere"] is False

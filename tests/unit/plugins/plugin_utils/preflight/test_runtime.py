@@ -2,10 +2,13 @@
 
 from __future__ import annotations
 
+import json
+
+from conftest import fixture_text
 from runtime_testlib import CONTAINERD, KUBELET, put, raw_runtime
 
 from ansible_collections.multiarch.kolla.plugins.plugin_utils.preflight.context import Context
-from ansible_collections.multiarch.kolla.plugins.plugin_utils.preflight.runtime import runtime_cgroup
+from ansible_collections.multiarch.kolla.plugins.plugin_utils.preflight.runtime import engine_installed, runtime_cgroup
 
 KCONF = "/var/lib/kubelet/config.yaml"
 KFLAGS = "/var/lib/kubelet/kubeadm-flags.env"
@@ -36,3 +39,12 @@ def test_the_operators_variables_are_the_roles(tmp_path):
     raw = docker_host(tmp_path)  # Docker without kubelet settings: the role needs container_runtime_cgroup_driver
     assert "Set container_runtime_cgroup_driver" in str(runtime_cgroup(Context(["h"], {"h": {"_preflight_runtime": raw}}))[0])
     assert runtime_cgroup(Context(["h"], {"h": {"_preflight_runtime": raw, "container_runtime_cgroup_driver": "systemd"}})) == []
+
+
+def test_a_socket_bind_mounted_from_another_machines_docker_is_not_this_hosts_engine(tmp_path):
+    info = json.loads(fixture_text("docker", "docker_info_cgroupfs_no_swarm.json"))
+    mounted = raw_runtime(tmp_path / "deploy", info=info, socket_only=True)  # a deploy container with the machine's socket
+    local = raw_runtime(tmp_path / "host", info=info)  # the same answer from this host's own dockerd
+    assert (engine_installed(mounted), engine_installed(local)) == (False, True)
+    # Nothing to check there either: container_runtime is not run on it.
+    assert runtime_cgroup(Context(["deploy"], {"deploy": {"_preflight_runtime": mounted}})) == []
