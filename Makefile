@@ -41,7 +41,7 @@ lab-down: setup
 	ansible-playbook -i $(LAB_INV) playbooks/lab.yml -e lab_state=absent
 
 demo: lab
-	ansible-playbook -i $(LAB_INV) playbooks/site.yml -e multiarch_report_dir=$(REPO)/.cache/demo
+	ansible-playbook -i $(LAB_INV) playbooks/site.yml -e multiarch_deploy_host=lab-deploy -e multiarch_report_dir=$(REPO)/.cache/demo
 
 timing-reset:
 	@mkdir -p $(REPO)/.cache && : > $(TIMINGS)
