@@ -169,11 +169,11 @@ NEW_FILE_MODE = 0o644
 NEW_DIR_MODE = 0o755
 
 
-def _read_existing(module, path):
+def _read_existing(module, path, shown):
     try:
         return _files.read_text(path, "daemon.json")
     except _files.FileError as exc:
-        module.fail_json(msg="%s; it was left untouched" % exc)
+        module.fail_json(msg="%s; it was left untouched" % str(exc).replace(path, shown, 1))
     return None  # unreachable
 
 
@@ -198,11 +198,13 @@ def main():
         supports_check_mode=True,
     )
     path = os.path.realpath(module.params["path"])
+    # A link is followed, as dockerd follows it; the messages name both, so that the operator sees which file is read.
+    shown = path if path == os.path.abspath(module.params["path"]) else "%s (where the link %s points)" % (path, module.params["path"])
     state = module.params["state"]
-    existing = _read_existing(module, path)
+    existing = _read_existing(module, path, shown)
 
     try:
-        plan = plan_daemon_json(existing, state=state, settings=module.params["settings"], keys=module.params["keys"], path=path)
+        plan = plan_daemon_json(existing, state=state, settings=module.params["settings"], keys=module.params["keys"], path=shown)
     except ParseError as exc:
         module.fail_json(msg="%s; fix or remove the file, it was left untouched" % exc, path=path, line=exc.line, column=exc.column)
     except ConfigError as exc:

@@ -7,9 +7,14 @@ from ansible.errors import AnsibleFilterError
 
 
 class KollaMultiarchError(AnsibleFilterError):
-    """Input that would give kolla-ansible a wrong or broken mixed-architecture deployment."""
+    """Input that would give kolla-ansible a wrong or broken mixed-architecture deployment; ``problems``: one sentence each."""
+
+    def __init__(self, message="", problems=(), **kwargs):
+        super().__init__(message, **kwargs)
+        self.problems = list(problems) or [message]
 
 
 def fail(problems, title):
-    """Raise KollaMultiarchError with ``title`` and one line per problem."""
-    raise KollaMultiarchError("%s (%d problem%s):\n- %s" % (title, len(problems), "" if len(problems) == 1 else "s", "\n- ".join(problems)))
+    """Raise KollaMultiarchError with ``title`` and one line per problem (also kept as its ``problems``)."""
+    raise KollaMultiarchError("%s (%d problem%s):\n- %s" % (title, len(problems), "" if len(problems) == 1 else "s", "\n- ".join(problems)),
+                              problems=problems)

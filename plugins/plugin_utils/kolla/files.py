@@ -56,13 +56,54 @@ def _source(inventory_source, inventory_dir):
     return {"source_copy": None if inside else name, "source_in_dir": inside}
 
 
+def _inside(path, directory):
+    """``path`` is ``directory`` or lies under it (both normalised)."""
+    path, directory = os.path.normpath(path), os.path.normpath(directory)
+    return path == directory or path.startswith(directory.rstrip("/") + "/")
+
+
+def dir_problems(config_dir, custom_config_dir, inventory_dir):
+    """What is wrong with the three directories of the role, one sentence each (empty: nothing).
+
+    A ``..`` component makes the role read and write somewhere else than the name says; a control
+    character (a line break) is no path an operator means. The inventory dir must not hold the config
+    dirs: kolla-ansible runs ``ansible-playbook -i <inventory dir>``, and ansible-core reads every file
+    under an inventory dir as an inventory source (ansible-core 2.19 lib/ansible/inventory/manager.py:
+    ``InventoryManager.parse_source`` descends into every subdirectory), globals.yml and passwords.yml included.
+    """
+    given = (("kolla_multiarch_config_dir", config_dir), ("kolla_multiarch_custom_config_dir", custom_config_dir),
+             ("kolla_multiarch_inventory_dir", inventory_dir))
+    problems = []
+    for var, value in given:
+        text = str(value)
+        if not text.strip():
+            problems.append("%s is empty; fix: give the directory's absolute path" % var)
+        elif any(ord(char) < 32 or ord(char) == 127 for char in text):
+            problems.append("%s=%r holds a control character (a line break?); fix: give the directory's path on one line" % (var, text))
+        elif ".." in text.split("/"):
+            problems.append("%s=%s has a '..' component, so the role would read and write in %s instead; fix: give the path without '..'"
+                            % (var, text, os.path.normpath(text)))
+    if problems:
+        return problems
+    for var, value in given[:2]:
+        if _inside(value, inventory_dir):
+            problems.append("kolla_multiarch_inventory_dir=%s is or holds %s=%s, and kolla-ansible would read every file there (globals.yml, "
+                            "passwords.yml, the config overrides) as an inventory; fix: give the inventory a directory of its own, such "
+                            "as %s/inventory" % (inventory_dir, var, value, os.path.normpath(str(config_dir))))
+    return problems
+
+
 def paths(config_dir, custom_config_dir, inventory_dir, inventory_source=None):
     """Absolute paths the role reads: ``{globals, globals_d, layers, ledger, vars_dirs}``.
 
     With ``inventory_source`` (the operator's inventory file) also ``source_copy``, the
     name its copy gets in the inventory dir (None when the file lives there), and
-    ``source_in_dir``; a name kolla-ansible would not read there raises KollaMultiarchError.
+    ``source_in_dir``; a name kolla-ansible would not read there raises KollaMultiarchError,
+    and so do directories ``dir_problems`` names.
     """
+    problems = dir_problems(config_dir, custom_config_dir, inventory_dir)
+    if problems:
+        fail(problems, "kolla_multiarch: the directories are unsafe; nothing was written")
     where = {
         "globals": os.path.join(config_dir, "globals.yml"),
         "globals_d": os.path.join(config_dir, "globals.d"),

@@ -9,10 +9,11 @@ early, for every host at once, before any host changes.
 
 from ansible_collections.multiarch.kolla.plugins.module_utils.archtable import SUPPORTED_HOST_ARCHES
 from ansible_collections.multiarch.kolla.plugins.plugin_utils import multiarch_host as facts
+from ansible_collections.multiarch.kolla.plugins.plugin_utils.kolla.errors import KollaMultiarchError
 from ansible_collections.multiarch.kolla.plugins.plugin_utils.kolla.images import image_sources
 from ansible_collections.multiarch.kolla.plugins.plugin_utils.kolla.inventory import DEFAULT_CONTROL_PLANE_GROUPS, DEFAULT_SKIP_GROUPS
 from ansible_collections.multiarch.kolla.plugins.plugin_utils.kolla.plan import no_source_fix
-from ansible_collections.multiarch.kolla.plugins.plugin_utils.preflight.context import finding
+from ansible_collections.multiarch.kolla.plugins.plugin_utils.preflight.context import finding, from_message
 
 
 def _deployed(ctx):
@@ -45,7 +46,11 @@ def arch_supported(ctx):
 
 
 def image_source(ctx):
-    sources = image_sources(ctx.option("image_sources"))
+    try:
+        sources = image_sources(ctx.option("image_sources"))
+    except KollaMultiarchError as exc:  # the operator's entries, each named with its fix, next to the other checks' findings
+        fix = "fix kolla_multiarch_image_sources (roles/kolla_multiarch/meta/argument_specs.yml)"
+        return [from_message(None, "image_source", problem, fix) for problem in exc.problems]
     by_arch = {}
     for host, arch in host_arches(ctx).items():
         if arch in SUPPORTED_HOST_ARCHES and arch not in sources:

@@ -97,7 +97,8 @@ def interface(ctx, host):
     found = facts.get(fact_key(name))
     if not isinstance(found, Mapping):
         present = ", ".join(str(i) for i in facts.get("interfaces") or [])
-        return name, None, ("interface %s not present (the host has: %s)" % (name, present), _IFACE_FIX)
+        shown = name if str(name).isprintable() else repr(name)  # a line break in the name would break the table
+        return name, None, ("interface %s not present (the host has: %s)" % (shown, present), _IFACE_FIX)
     return name, found, None
 
 

@@ -10,12 +10,11 @@ from __future__ import annotations
 
 import json
 import subprocess
-import sys
 
 import pytest
-import yaml
 from conftest import REPO
-from playbook_testlib import BINARY, playbook_env, plays
+from playbook_testlib import BINARY, playbook_env
+from site_testlib import Site
 
 PLAYBOOKS = ("site.yml", "preflight.yml", "report.yml")
 
@@ -26,31 +25,6 @@ def test_the_playbooks_parse(playbook, tmp_path):
     proc = subprocess.run([str(BINARY), "--syntax-check", "-i", str(tmp_path / "hosts"), str(REPO / "playbooks" / playbook)],
                           env=playbook_env(), capture_output=True, text=True, timeout=120, check=False)
     assert proc.returncode == 0, proc.stdout + proc.stderr
-
-
-class Site:
-    def __init__(self, tmp_path):
-        self.tmp = tmp_path
-        (tmp_path / "inventory").mkdir()
-        (tmp_path / "kolla" / "config").mkdir(parents=True)
-        (tmp_path / "multinode").write_text("[control]\ncx1\n[compute]\ncx1\n")
-        hosts = {"all": {"hosts": {"localhost": {"ansible_connection": "local", "ansible_python_interpreter": sys.executable}},
-                         "children": {"compute": {"hosts": {"cx1": {"ansible_connection": "local", "ansible_python_interpreter": sys.executable}}}}}}
-        (tmp_path / "hosts.yml").write_text(yaml.safe_dump(hosts))
-        extra = {"multiarch_container_runtime_hosts": "nobody", "container_runtime_cgroup_driver": "cgroupfs", "network_interface": "lo",
-                 "preflight_skip": ["versions"], "preflight_resolve_names": False, "preflight_kolla_globals_file": str(tmp_path / "globals.yml"),
-                 "kolla_multiarch_inventory_source": str(tmp_path / "multinode"), "kolla_multiarch_inventory_dir": str(tmp_path / "inventory"),
-                 "kolla_multiarch_config_dir": str(tmp_path / "kolla"), "multiarch_report_dir": str(tmp_path / "report")}
-        (tmp_path / "extra.yml").write_text(yaml.safe_dump(extra))
-
-    def run(self, *options):
-        """``(rc, changed task names per host, output)``."""
-        proc = subprocess.run([str(BINARY), "-i", str(self.tmp / "hosts.yml"), "-e", f"@{self.tmp / 'extra.yml'}", *options,
-                               str(REPO / "playbooks" / "site.yml")],
-                              cwd=str(self.tmp), env=playbook_env(), capture_output=True, text=True, timeout=600, check=False)
-        played = plays(proc)
-        changed = sorted((t["task"]["name"], host) for play in played for t in play["tasks"] for host, r in t["hosts"].items() if r.get("changed"))
-        return proc.returncode, changed, proc.stdout[-6000:] + proc.stderr[-3000:]
 
 
 def test_check_mode_predicts_the_real_run_and_a_second_run_changes_nothing(tmp_path):

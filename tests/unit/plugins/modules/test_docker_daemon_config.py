@@ -243,6 +243,21 @@ def test_symlink_target_is_changed(tmp_path):
     assert json.loads(target.read_text())["debug"] is True
 
 
+def test_a_link_to_a_file_that_is_no_daemon_json_is_refused_naming_both(tmp_path):
+    target = tmp_path / "hosts"
+    target.write_text("127.0.0.1 localhost\n")
+    link = tmp_path / "daemon.json"
+    link.symlink_to(target)
+    result = _run(link, settings={"debug": True})
+    assert result["failed"] is True
+    assert "%s (where the link %s points) (line 1, column 6): invalid JSON" % (target, link) in result["msg"]
+    assert target.read_text() == "127.0.0.1 localhost\n" and link.is_symlink()
+    target.write_bytes(b'{"labels": ["caf\xe9"]}')
+    result = _run(link, settings={"debug": True})
+    assert "daemon.json %s (where the link %s points) is not UTF-8 text" % (target, link) in result["msg"]
+    assert target.read_bytes() == b'{"labels": ["caf\xe9"]}'
+
+
 def test_empty_file_counts_as_empty_config(tmp_path):
     path = tmp_path / "daemon.json"
     path.write_text("\n")

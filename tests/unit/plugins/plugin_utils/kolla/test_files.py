@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 from ansible.errors import AnsibleFilterError
 
-from ansible_collections.multiarch.kolla.plugins.plugin_utils.kolla.files import LEDGER_NAME, inputs, paths
+from ansible_collections.multiarch.kolla.plugins.plugin_utils.kolla.files import LEDGER_NAME, dir_problems, inputs, paths
 from ansible_collections.multiarch.kolla.plugins.plugin_utils.nova.scheduler import SCHEDULER_LAYERS
 
 DIRS = ("/etc/kolla", "/etc/kolla/config", "/etc/kolla/inventory")
@@ -78,3 +78,25 @@ def test_an_inventory_source_kolla_ansible_would_not_read_in_the_dir_is_refused(
         paths(*DIRS, inventory_source=source)
     assert why in str(excinfo.value) and "kolla_multiarch_inventory_source" in str(excinfo.value)
     assert "nothing was written" in str(excinfo.value) and "fix: " in str(excinfo.value)
+
+
+@pytest.mark.parametrize(("dirs", "needle"), [
+    (("/srv/kolla/../etc", "/etc/kolla/config", "/etc/kolla/inventory"), "kolla_multiarch_config_dir=/srv/kolla/../etc has a '..' component, "
+                                                                          "so the role would read and write in /srv/etc instead"),
+    (("/etc/kolla", "/etc/kolla/config/..", "/etc/kolla/inventory"), "kolla_multiarch_custom_config_dir=/etc/kolla/config/.. has a '..' component"),
+    (("/etc/kolla", "/etc/kolla/config", "/etc/kolla/inv\nx"), "kolla_multiarch_inventory_dir='/etc/kolla/inv\\nx' holds a control character"),
+    (("/etc/kolla", "/etc/kolla/config", ""), "kolla_multiarch_inventory_dir is empty"),
+    (("/etc/kolla", "/etc/kolla/config", "/etc/kolla"), "kolla_multiarch_inventory_dir=/etc/kolla is or holds kolla_multiarch_config_dir=/etc/kolla"),
+    (("/etc/kolla", "/etc/kolla/config", "/etc/kolla/config"),
+     "kolla_multiarch_inventory_dir=/etc/kolla/config is or holds kolla_multiarch_custom_config_dir=/etc/kolla/config"),
+    (("/etc/kolla", "/etc/kolla/config", "/"), "kolla_multiarch_inventory_dir=/ is or holds kolla_multiarch_config_dir=/etc/kolla"),
+])
+def test_unsafe_directories_are_refused_before_anything_is_read(dirs, needle):
+    with pytest.raises(AnsibleFilterError) as excinfo:
+        paths(*dirs)
+    assert needle in str(excinfo.value) and "nothing was written" in str(excinfo.value)
+
+
+def test_a_dotted_name_and_an_inventory_beside_the_config_dir_are_fine():
+    assert dir_problems("/etc/kolla..d", "/etc/kolla..d/config", "/etc/kolla-inventory") == []
+    assert dir_problems(*DIRS) == []  # kolla-ansible's layout: the inventory dir inside the config dir holds neither

@@ -43,3 +43,15 @@ def test_a_control_plane_of_two_arches_unless_manifest_lists():
     (found,) = arch.control_plane_arch(ctx(hostvars))
     assert found["host"] == "-" and found["found"] == "the control plane spans aarch64 (ctl2); x86_64 (ctl1)"
     assert arch.control_plane_arch(ctx(hostvars, manifest_lists=True)) == []
+
+
+def test_invalid_image_sources_are_findings_not_an_exception():
+    sources = {"armv9x": {"registry": "quay.io"}, "aarch64": {"registry": "https://reg.example/x", "tag_suffix": "a/b"}}
+    found = arch.image_source(ctx(cloud(), image_sources=sources))
+    assert {f["check"] for f in found} == {"image_source"} and {f["host"] for f in found} == {"-"}
+    texts = [f["found"] for f in found]
+    assert any("unknown arch 'armv9x'" in t for t in texts)
+    assert any("registry='https://reg.example/x'" in t for t in texts) and any("tag_suffix='a/b'" in t for t in texts)
+    assert all("kolla_multiarch_image_sources" in f["fix"] for f in found)
+    (alone,) = arch.image_source(ctx(cloud(), image_sources="quay.io/kolla"))
+    assert "must be a dict" in alone["found"] and "'quay.io/kolla'" in alone["found"]

@@ -473,3 +473,11 @@ def test_without_netaddr_each_network_check_is_one_finding_saying_so(monkeypatch
     for check in (network.vip_subnet, network.vips_distinct, network.addresses_unique, network.hostnames):
         (found,) = check(ctx)
         assert found["check"] == check.__name__ and found["found"] == network.NETADDR_MISSING
+
+
+def test_an_interface_name_with_a_line_break_is_shown_quoted():
+    hostvars = cloud()
+    hostvars["ctl1"]["network_interface"] = "eth0\nvirt_type = qemu"
+    found = [f for f in network.vip_subnet(context(hostvars, kolla_internal_vip_address=VIP)) if f["host"] == "ctl1"]
+    assert found and "interface 'eth0\\nvirt_type = qemu' not present" in found[0]["found"]
+    assert "\n" not in found[0]["found"]  # one row of the table
