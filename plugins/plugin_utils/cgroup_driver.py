@@ -434,9 +434,10 @@ def _refuse_daemon_elsewhere(view, where):
 def cgroup_driver_decision(runtime, override=None, host=None, *, engine="docker", settings=None, cri_kept=False):
     """Decide the cgroup driver for one host from container_runtime_info's raw ``runtime`` and the operator's variables.
 
-    Returns ``{driver, source, reason, engine, docker_settings, required, runtime, warnings, fact}``:
+    Returns ``{driver, source, reason, engine, docker_settings, required, runtime, warnings, restart_pending, fact}``:
     ``docker_settings`` is what to merge into daemon.json (None for Podman);
-    ``runtime`` the parsed view of every engine; ``fact`` the ``multiarch_container_runtime``
+    ``runtime`` the parsed view of every engine; ``restart_pending`` whether the running Docker has yet to pick up
+    the driver (restart it even when daemon.json does not change); ``fact`` the ``multiarch_container_runtime``
     fact without ``docker_custom_config`` (the role adds the merged daemon.json).
     Raises CgroupDriverError, naming the host, the input and the fix.
     """
@@ -461,5 +462,8 @@ def cgroup_driver_decision(runtime, override=None, host=None, *, engine="docker"
         "required": view["required_cgroup_driver"],
         "runtime": view,
         "warnings": list(view["warnings"]),
+        # Docker answering with another driver than the decided one while daemon.json needs no change: a run stopped
+        # between writing daemon.json and the restart (killed, Ctrl-C, a lost connection) left the restart pending.
+        "restart_pending": engine == "docker" and view["docker"]["running"] and view["docker"]["cgroup_driver"] not in (None, driver),
         "fact": {"engine": engine, "cgroup_driver": driver, "source": source, "reason": reason, "docker_custom_config": None},
     }

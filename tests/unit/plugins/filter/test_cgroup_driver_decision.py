@@ -108,4 +108,4 @@ def test_a_refusal_fails_the_template(playbook_run):
 def test_documented_options_match_the_function():
     docs = check_documented_options("cgroup_driver_decision", cgroup_driver.cgroup_driver_decision)
     returned = set(docs["RETURN"]["_value"]["contains"])
-    assert returned == {"driver", "source", "reason", "engine", "docker_settings", "required", "runtime", "warnings", "fact"}
+    assert returned == {"driver", "source", "reason", "engine", "docker_settings", "required", "runtime", "warnings", "restart_pending", "fact"}

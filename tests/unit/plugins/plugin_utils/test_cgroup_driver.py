@@ -527,3 +527,12 @@ def test_a_docker_socket_from_another_machine_is_refused_before_daemon_json_is_d
     assert msg.startswith("host deploy1: Docker answers on %s, but no dockerd" % (tmp_path / "no-docker.sock"))
     assert "leave this host out of multiarch_container_runtime_hosts" in msg
     assert cd.cgroup_driver_decision(raw_runtime(tmp_path / "own", info=_info()), "systemd", "h1")["driver"] == "systemd"
+
+
+def test_a_running_docker_on_another_driver_than_the_decision_has_a_restart_pending(tmp_path):
+    # The interrupted run of the container_runtime_fault scenario: daemon.json already names systemd, dockerd still cgroupfs.
+    put(tmp_path / "a", "/etc/docker/daemon.json", '{"exec-opts": ["native.cgroupdriver=systemd"]}')
+    interrupted = cd.cgroup_driver_decision(raw_runtime(tmp_path / "a", info=_info()), "systemd", "h1")
+    assert (interrupted["restart_pending"], interrupted["docker_settings"]) == (True, {"exec-opts": ["native.cgroupdriver=systemd"]})
+    assert cd.cgroup_driver_decision(raw_runtime(tmp_path / "b", info=_info()), "cgroupfs", "h1")["restart_pending"] is False
+    assert cd.cgroup_driver_decision(raw_runtime(tmp_path / "c"), "systemd", "h1")["restart_pending"] is False  # not running
