@@ -24,7 +24,7 @@ class CapabilityMapError(AnsibleFilterError):
     """The filter's input is not what the map is made from; the message names the input and the fix."""
 
 
-def _check_input(hostvars, hosts):
+def _check_input(hostvars, hosts, unreachable=None):
     if not isinstance(hostvars, Mapping):
         raise CapabilityMapError("multiarch_capability_map: the input must be Ansible's hostvars (a mapping of host to variables), got %s"
                                  % type(hostvars).__name__)
@@ -36,6 +36,8 @@ def _check_input(hostvars, hosts):
     bad = [host for host in hosts if not isinstance(host, str) or not host]
     if bad:
         raise CapabilityMapError("multiarch_capability_map: hosts must be inventory host names; not names: %r" % (bad,))
+    if unreachable is not None and (isinstance(unreachable, (str, bytes)) or not isinstance(unreachable, (list, tuple))):
+        raise CapabilityMapError("multiarch_capability_map: unreachable must be a list of inventory host names, got %r" % (unreachable,))
 
 
 def to_json(rows):
@@ -43,13 +45,14 @@ def to_json(rows):
     return json.dumps({"version": JSON_VERSION, "hosts": rows}, indent=2, ensure_ascii=False) + "\n"
 
 
-def capability_map(hostvars, hosts, image_sources=None):
+def capability_map(hostvars, hosts, image_sources=None, unreachable=None):
     """The map of ``hosts``: ``{"rows": [...], "markdown": str, "json": str, "html": str}``.
 
     ``hostvars``: Ansible's ``hostvars`` (each host's facts); ``hosts``: the host names, in
     the order of the table; ``image_sources``: the operator's ``kolla_multiarch_image_sources``
-    (merged over the arch table's defaults by ``kolla/images.py``, which refuses a bad one).
+    (merged over the arch table's defaults by ``kolla/images.py``, which refuses a bad one);
+    ``unreachable``: the hosts that dropped out of this run (their rows say so).
     """
-    _check_input(hostvars, hosts)
-    rows = host_rows(hostvars, hosts, collection_image_sources(image_sources))
+    _check_input(hostvars, hosts, unreachable)
+    rows = host_rows(hostvars, hosts, collection_image_sources(image_sources), unreachable)
     return {"rows": rows, "markdown": markdown.document(rows), "json": to_json(rows), "html": html.page(rows)}

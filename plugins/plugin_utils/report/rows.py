@@ -24,6 +24,8 @@ from ansible_collections.multiarch.kolla.plugins.plugin_utils.plain import plain
 # The keys of a row, in the order the JSON file lists them (RETURN of plugins/filter/multiarch_capability_map.yml).
 ROW_KEYS = ("host", "detected", "arch", "cpu", "accel", "kvm_reason", "guests", "gpu", "container_runtime", "images", "nova", "notes")
 NOT_DETECTED = "not detected: run host_facts (role multiarch.kolla.host_facts; playbook multiarch.kolla.report runs it where the fact is missing)"
+UNREACHABLE = ("unreachable or failed in this run (the run's recap names which): fix the connection or the failed task, "
+               "then run multiarch.kolla.report again")
 # GPU states, from the fact of role gpu_passthrough (docs/gpu-passthrough.md).
 GPU_ERROR, GPU_REFUSED, GPU_NONE, GPU_REBOOT, GPU_READY = "error", "refused", "none selected", "reboot pending", "ready"
 # Accelerator per multiarch_host.kvm.usable (docs/multiarch_host.md, "KVM: three answers").
@@ -158,17 +160,20 @@ def _empty_row(host):
     return row
 
 
-def host_row(host, hostvars_of_host, sources):
-    """The row of one host: ``hostvars_of_host`` are its variables, ``sources`` what ``images.image_sources`` returned."""
+def host_row(host, hostvars_of_host, sources, unreachable=False):
+    """The row of one host: ``hostvars_of_host`` are its variables, ``sources`` what ``images.image_sources`` returned;
+    ``unreachable``: the host dropped out of this run (unreachable or failed), so its facts, if any, are older."""
     host = to_text(host)
     row = _empty_row(host)
     fact = get(hostvars_of_host, "multiarch_host") if hostvars_of_host is not None else None
     arch, why = facts.arch_or_reason(fact) if isinstance(fact, Mapping) else (None, None)
     if not isinstance(fact, Mapping) or arch is None:
-        row["notes"].append(NOT_DETECTED if why is None else "not detected: %s; run host_facts again" % why)
+        row["notes"].append(UNREACHABLE if unreachable else NOT_DETECTED if why is None else "not detected: %s; run host_facts again" % why)
         return row
     fact = plain(fact)
     notes = row["notes"]
+    if unreachable:
+        notes.append("unreachable or failed in this run: the row shows the facts it had before")
     state = facts.kvm_state(fact)
     row.update(
         detected=True,
@@ -185,9 +190,11 @@ def host_row(host, hostvars_of_host, sources):
     return row
 
 
-def host_rows(hostvars, hosts, sources):
-    """One row per host of ``hosts``, in that order (each host once), from Ansible's ``hostvars``."""
+def host_rows(hostvars, hosts, sources, unreachable=()):
+    """One row per host of ``hosts``, in that order (each host once), from Ansible's ``hostvars``; ``unreachable``
+    names the hosts that dropped out of this run."""
+    dropped = {to_text(h) for h in unreachable or ()}
     rows = []
     for host in dict.fromkeys(to_text(h) for h in hosts):
-        rows.append(host_row(host, get(hostvars, host), sources))
+        rows.append(host_row(host, get(hostvars, host), sources, unreachable=host in dropped))
     return rows

@@ -67,3 +67,10 @@ def test_input_that_is_not_hostvars_and_host_names_fails_naming_it(hostvars, hos
 def test_no_hosts_is_an_empty_table():
     got = capability_map({}, [])
     assert got["rows"] == [] and "0 hosts." in got["markdown"] and json.loads(got["json"])["hosts"] == []
+
+
+def test_unreachable_must_be_a_list_of_names():
+    with pytest.raises(CapabilityMapError) as excinfo:
+        capability_map({"a": {"multiarch_host": fact("aarch64")}}, ["a"], unreachable="a")
+    assert "unreachable must be a list of inventory host names, got 'a'" in str(excinfo.value)
+    assert "unreachable or failed" in capability_map({}, ["a"], unreachable=["a"])["markdown"]

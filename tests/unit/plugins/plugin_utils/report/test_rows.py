@@ -8,7 +8,7 @@ from report_testlib import HOSTS, PPC_REGISTRY, fleet
 
 from ansible_collections.multiarch.kolla.plugins.plugin_utils.kolla.images import image_sources
 from ansible_collections.multiarch.kolla.plugins.plugin_utils.kolla.plan import plan
-from ansible_collections.multiarch.kolla.plugins.plugin_utils.report.rows import NOT_DETECTED, ROW_KEYS, host_row, host_rows
+from ansible_collections.multiarch.kolla.plugins.plugin_utils.report.rows import NOT_DETECTED, ROW_KEYS, UNREACHABLE, host_row, host_rows
 
 
 @pytest.fixture
@@ -170,3 +170,13 @@ def test_malformed_optional_facts_are_left_out_not_fatal():
     assert row["guests"] == [{"arch": "x86_64", "accel": "kvm", "uefi": None, "firmware": []}]
     assert row["cpu"] == {"vendor": None, "model": None, "count": None}
     assert (row["gpu"], row["container_runtime"], row["nova"]) == (None, None, None)
+
+
+def test_a_host_that_dropped_out_of_the_run_says_so(tmp_path):
+    hostvars, _hosts = fleet(tmp_path)
+    hostvars = dict(hostvars, gone={})  # never detected: unreachable from the first play on
+    rows = {row["host"]: row for row in host_rows(hostvars, ["cx1", "ca1", "gone"], image_sources(), unreachable=["ca1", "gone"])}
+    assert rows["gone"]["detected"] is False and rows["gone"]["notes"] == [UNREACHABLE]
+    assert rows["ca1"]["detected"] is True and rows["ca1"]["arch"] == "aarch64"  # the facts it had before
+    assert "unreachable or failed in this run" in rows["ca1"]["notes"][0]
+    assert not any("unreachable" in note for note in rows["cx1"]["notes"])
