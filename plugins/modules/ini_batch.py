@@ -84,6 +84,8 @@ options:
     description:
       - Whole files to write in the same run, path (relative to O(base_dir), as in O(edits[].path)) to full text.
       - A path may not be in both O(files) and O(edits).
+      - The texts may hold the operator's secrets (an inventory with C(ansible_become_password), a host_vars file), so the
+        module's own record of its arguments (what C(-vvv) prints) shows each file's size instead of its text.
     type: dict
     default: {}
   create:
@@ -169,6 +171,7 @@ backup_files:
   sample: {"nova/compute-arm-01/nova-compute.conf": "/etc/kolla/config/nova/compute-arm-01/nova-compute.conf.4242.2026-01-31@12:00:00~"}
 """
 
+import functools
 import os
 
 from ansible.module_utils.basic import AnsibleModule
@@ -266,6 +269,20 @@ def _changes(module, plans, attrs):
     return writes, diffs, changed
 
 
+def _report_arguments_without_texts(module):
+    """Make every result record the arguments with each file's size in place of its text (Ansible prints the record,
+    the result's ``invocation``, at -vvv; it adds its own, texts included, only where a result has none)."""
+    texts = module.params["files"] or {}
+    shown = dict(module.params, files={rel: "(%d characters, not shown)" % len(to_text(text)) for rel, text in texts.items()})
+    for name in ("exit_json", "fail_json"):
+        setattr(module, name, functools.partial(_with_invocation, getattr(module, name), {"module_args": shown}))
+
+
+def _with_invocation(call, invocation, **result):
+    result.setdefault("invocation", invocation)
+    call(**result)
+
+
 def main():
     module = AnsibleModule(
         argument_spec=dict(
@@ -293,6 +310,7 @@ def main():
         ),
         supports_check_mode=True,
     )
+    _report_arguments_without_texts(module)
     base_dir = module.params["base_dir"]
     try:
         attrs = _files.file_attrs(module.params["mode"], module.params["owner"], module.params["group"], module.params["dir_mode"])

@@ -79,10 +79,6 @@ def test_a_whole_site_run_at_vvv_prints_no_password_and_writes_none(tmp_path):
     assert HOST_SECRET not in json.dumps(row) and "vault_nova_password" not in json.dumps(row)  # the map never dumps hostvars
 
 
-@pytest.mark.xfail(strict=True, reason="known leak, not fixed yet: role kolla_multiarch prints what it reads and writes at -v (the slurp "
-                   "tasks of tasks/read.yml in base64, the set_fact of the parsed inputs and of the inventory copy in tasks/main.yml, and "
-                   "module ini_batch's invocation in tasks/write.yml), so a secret in the operator's kolla-ansible inventory or nova.conf "
-                   "override shows; a run at -vvv must not print them")
 def test_secrets_in_the_operators_inventory_and_overrides_are_never_printed(tmp_path):
     site = VerboseSite(tmp_path, multinode="[control]\ncx1 ansible_become_password=%s\n[compute]\ncx1\n" % BECOME_PASSWORD)
     (tmp_path / "kolla" / "config" / "nova.conf").write_text("[DEFAULT]\ndebug = True\n[neutron]\npassword = %s\n" % CONFIG_PASSWORD)

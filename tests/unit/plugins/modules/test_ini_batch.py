@@ -7,6 +7,7 @@ the whole directory: contents, modes, owners, no temporary file)."""
 from __future__ import annotations
 
 import errno
+import json
 import os
 import stat
 
@@ -432,3 +433,14 @@ def test_an_operator_line_holding_a_separator_stays_one_line(tmp_path, mark):
     assert not batch(tmp_path, [{"section": "libvirt", "option": "num_pcie_ports", "value": 8}]).get("failed")
     assert _virt_type(target) == "qemu"
     assert "# operator note%svirt_type = kvm\n" % mark in target.read_text()
+
+
+def test_the_record_of_the_arguments_shows_no_file_text(tmp_path):
+    # Ansible prints a result's invocation at -vvv: an inventory copy with a become password must not show there.
+    text = "[control]\ncx1 ansible_become_password=canary-Secret-42\n"
+    result = run_module(ini_batch, {"base_dir": str(tmp_path / "inv"), "files": {"multinode": text}})
+    assert (tmp_path / "inv" / "multinode").read_text() == text and result["changed"] is True
+    assert result["invocation"]["module_args"]["files"] == {"multinode": "(%d characters, not shown)" % len(text)}
+    assert "canary-Secret-42" not in json.dumps(result)
+    refused = run_module(ini_batch, {"base_dir": str(tmp_path / "inv"), "files": {"../escape": text}})
+    assert refused["failed"] is True and "canary-Secret-42" not in json.dumps(refused)
