@@ -284,3 +284,25 @@ def test_a_bad_flavor_changes_nothing_on_any_host(tmp_path):
     assert "gpu_passthrough_flavors[0] (g1.a100): alias='h100' is not an alias a host of the play decided (a100, gpu-10de-1c03)" in message
     assert "gpu_passthrough_flavors[1] (g1.b): ram=0" in message
     assert cloud.trees() == before and _recorded(log) == []
+
+
+def _all_tasks(tasks):
+    for task in tasks:
+        yield task
+        yield from _all_tasks(task.get("block", []) + task.get("rescue", []) + task.get("always", []))
+
+
+def test_a_rebooted_host_publishes_the_decision_over_what_it_reads_after_the_reboot():
+    # The reboot cannot run here (it would reboot this machine); the order of the tasks is what keeps the fact true.
+    tasks = list(_all_tasks(yaml.safe_load((ROLE / "tasks" / "reboot.yml").read_text(encoding="utf-8"))))
+    names = [task.get("name") for task in tasks]
+    reboot = next(t for t in tasks if "ansible.builtin.reboot" in t)
+    again = names.index("Decide again on the rebooted host (the published fact then lists no kernel argument as pending)")
+    assert names.index("Read the GPUs again") < again and reboot["register"] == "_gpu_passthrough_rebooted"
+    assert tasks[again]["ansible.builtin.set_fact"] == {"_gpu_passthrough_plan": "{{ _gpu_passthrough_decided }}"}
+    assert "_gpu_passthrough_rebooted is changed" in tasks[again]["when"]
+    # The first decision is the same rule over the first read (one place: vars/main.yml _gpu_passthrough_decided).
+    main = list(_all_tasks(yaml.safe_load((ROLE / "tasks" / "main.yml").read_text(encoding="utf-8"))))
+    assert [t["ansible.builtin.set_fact"] for t in main if "_gpu_passthrough_plan" in t.get("ansible.builtin.set_fact", {})] == [
+        {"_gpu_passthrough_plan": "{{ _gpu_passthrough_decided }}"}]
+    assert "multiarch.kolla.gpu_passthrough_plan(" in yaml.safe_load((ROLE / "vars" / "main.yml").read_text(encoding="utf-8"))["_gpu_passthrough_decided"]
