@@ -87,7 +87,9 @@ def nova_compute(host, hv, arch, problems):
     decision = get(hv, "multiarch_nova_compute")
     fix = "fix: run the multiarch.kolla.nova_compute_arch role on the compute hosts (after host_facts) before kolla_multiarch"
     if decision is None:
-        problems.append("host %s is in a compute group but has no multiarch_nova_compute decision; %s" % (host, fix))
+        # A host left out by --limit keeps no facts unless they were cached (site.yml's header).
+        problems.append("host %s is in a compute group but has no multiarch_nova_compute decision; %s (with --limit: include the "
+                        "host, or cache the facts - nova_compute_arch_cacheable and host_facts_cacheable true with a fact cache)" % (host, fix))
         return None
     missing = [k for k in DECISION_KEYS if not isinstance(decision, dict) or k not in decision]
     if missing:

@@ -165,6 +165,7 @@ def test_a_compute_host_without_a_nova_decision_names_the_role_to_run():
     (problem,) = problems_of(excinfo)
     assert problem.startswith("host ca1 is in a compute group but has no multiarch_nova_compute decision")
     assert "run the multiarch.kolla.nova_compute_arch role" in problem
+    assert "with --limit: include the host, or cache the facts" in problem  # the likely cause in a site.yml run
 
 
 def test_host_groups_with_two_prefixes_are_refused():
