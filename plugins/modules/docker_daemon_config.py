@@ -128,6 +128,13 @@ written:
   returned: always
   type: bool
   sample: true
+check_mode:
+  description:
+    - Whether the module ran in check mode, from the CLI or from a play or task keyword (C(ansible_check_mode) only
+      knows the CLI), so that a restart that does not depend on RV(written) can still be left out of check mode.
+  returned: always
+  type: bool
+  sample: false
 diff:
   description: Before and after as JSON text with sorted keys and an indent of 2 (before is empty for a new file).
   returned: always
@@ -230,6 +237,7 @@ def main():
         previous=plan["previous"],
         removed=plan["removed"],
         written=bool(plan["changed"] and not module.check_mode),
+        check_mode=module.check_mode,
         diff=plan["diff"],
     )
 

@@ -102,7 +102,10 @@ def measure(out):
 
 def table(rows, header):
     widths = [max(len(str(r[i])) for r in [header, *rows]) for i in range(len(header))]
-    line = lambda r: "  ".join(str(c).rjust(w) if i else str(c).ljust(w) for i, (c, w) in enumerate(zip(r, widths)))  # noqa: E731
+
+    def line(row):
+        return "  ".join(str(c).rjust(w) if i else str(c).ljust(w) for i, (c, w) in enumerate(zip(row, widths)))
+
     print(line(header))
     print("  ".join("-" * w for w in widths))
     for row in rows:
@@ -117,7 +120,7 @@ def report(results):
             ",".join(h for h, s in m["stats"].items() if s.get("failures") or s.get("unreachable")) or "-")
            for name, m in results.items()], ("run", "wall s", "rc", *("%s ran/changed" % h for h in hosts), "failed/unreachable"))
     print("## Seconds per phase\n")
-    names = list(dict.fromkeys(name for m in results.values() for name, _ in m["phases"]))
+    names = list(dict.fromkeys(phase[0] for m in results.values() for phase in m["phases"]))
     table([(name[:60], *("%.1f" % sum(s for n, s in m["phases"] if n == name) for m in results.values())) for name in names],
           ("phase (play)", *results))
     print("## Detect: module calls per host\n")

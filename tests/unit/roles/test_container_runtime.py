@@ -95,6 +95,6 @@ def test_a_restart_an_interrupted_run_left_pending_is_done_by_the_next_real_run(
     # The container_runtime_fault scenario kills a run between writing daemon.json and the restart.
     tasks = _tasks("docker.yml")
     restart = next(t for t in tasks if t.get("ansible.builtin.import_tasks") == "restart_docker.yml")
-    assert "_container_runtime_decision.restart_pending and not ansible_check_mode" in restart["when"]
+    assert "_container_runtime_decision.restart_pending and not _container_runtime_daemon.check_mode" in restart["when"]
     plan = next(t for b in tasks for t in b.get("block", []) if t.get("register") == "_container_runtime_daemon_plan")
     assert "_container_runtime_decision.restart_pending" in plan["changed_when"]  # the node is drained for it too

@@ -103,9 +103,10 @@ def test_check_mode_predicts_the_real_run(tmp_path):
     assert _backups(path) == []
     assert checked["backup_file"] is None
     assert checked["written"] is False
+    assert checked["check_mode"] is True
     real = _run(path, diff=True, settings=settings)
     assert real["changed"] is True
-    assert real["written"] is True
+    assert (real["written"], real["check_mode"]) == (True, False)
     assert _run(path, settings=settings)["written"] is False
     written = json.loads(path.read_text())
     assert checked["diff"]["after"] == json.dumps(written, indent=2, sort_keys=True) + "\n"

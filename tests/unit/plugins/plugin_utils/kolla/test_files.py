@@ -81,8 +81,8 @@ def test_an_inventory_source_kolla_ansible_would_not_read_in_the_dir_is_refused(
 
 
 @pytest.mark.parametrize(("dirs", "needle"), [
-    (("/srv/kolla/../etc", "/etc/kolla/config", "/etc/kolla/inventory"), "kolla_multiarch_config_dir=/srv/kolla/../etc has a '..' component, "
-                                                                          "so the role would read and write in /srv/etc instead"),
+    (("/srv/kolla/../etc", "/etc/kolla/config", "/etc/kolla/inventory"),
+     "kolla_multiarch_config_dir=/srv/kolla/../etc has a '..' component, so the role would read and write in /srv/etc instead"),
     (("/etc/kolla", "/etc/kolla/config/..", "/etc/kolla/inventory"), "kolla_multiarch_custom_config_dir=/etc/kolla/config/.. has a '..' component"),
     (("/etc/kolla", "/etc/kolla/config", "/etc/kolla/inv\nx"), "kolla_multiarch_inventory_dir='/etc/kolla/inv\\nx' holds a control character"),
     (("/etc/kolla", "/etc/kolla/config", ""), "kolla_multiarch_inventory_dir is empty"),
