@@ -51,6 +51,21 @@ class VerboseSite(Site):
                     self.tmp, env)
 
 
+def gpu_play(hosts="all"):
+    """A play that gives ``hosts`` the fact host_facts publishes (an Intel x86_64 host) and runs role gpu_passthrough."""
+    return """
+- hosts: %s
+  gather_facts: false
+  tasks:
+    - name: The fact host_facts publishes
+      ansible.builtin.set_fact:
+        multiarch_host: {arch: x86_64, cpu: {vendor: GenuineIntel}}
+
+    - ansible.builtin.include_role:
+        name: multiarch.kolla.gpu_passthrough
+""" % hosts
+
+
 def run_play(tmp_path, play, hosts, extra, *options, env=None):
     """``(rc, output)`` of the playbook text ``play`` over ``hosts`` ({name: variables}, connection local) with ``extra``."""
     tmp_path = Path(tmp_path)

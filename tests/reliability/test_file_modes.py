@@ -25,7 +25,7 @@ import sys
 
 import pcitree
 import pytest
-from reliability_testlib import modes, run_play
+from reliability_testlib import gpu_play, modes, run_play
 from site_testlib import Site
 
 NARROW = 0o600
@@ -77,17 +77,7 @@ def test_site_creates_the_kolla_dirs_0750_and_the_report_dir_0755(tmp_path):
     assert (tmp_path / "report").stat().st_mode & 0o777 == 0o755
 
 
-GPU_PLAY = """
-- hosts: all
-  gather_facts: false
-  tasks:
-    - name: The fact host_facts publishes
-      ansible.builtin.set_fact:
-        multiarch_host: {arch: x86_64, cpu: {vendor: GenuineIntel}}
-
-    - ansible.builtin.include_role:
-        name: multiarch.kolla.gpu_passthrough
-"""
+GPU_PLAY = gpu_play()
 VFIO = "etc/modprobe.d/multiarch-kolla-vfio.conf"
 
 

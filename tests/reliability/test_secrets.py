@@ -26,7 +26,7 @@ import pytest
 import yaml
 from kolla_share_testlib import kolla_ansible_dir
 from registry_testlib import ROBOT, bearer_registry
-from reliability_testlib import VerboseSite, kolla_venv, leaks, modes, python_with, run_play
+from reliability_testlib import VerboseSite, gpu_play, kolla_venv, leaks, modes, python_with, run_play
 
 PASSWORDS = {"database_password": "canary-db-Zq81", "keystone_admin_password": "canary-admin-Wx27", "nova_keystone_password": "canary-nova-Pm55",
              "docker_registry_password": "canary-registry-Kd90"}
@@ -106,17 +106,7 @@ def test_the_registry_login_is_used_but_never_printed(tmp_path):
     assert leaks(out, [REGISTRY_PASSWORD]) == []  # ... and printed nowhere
 
 
-FLAVOR_PLAY = """
-- hosts: all:!localhost
-  gather_facts: false
-  tasks:
-    - name: The fact host_facts publishes
-      ansible.builtin.set_fact:
-        multiarch_host: {arch: x86_64, cpu: {vendor: GenuineIntel}}
-
-    - ansible.builtin.include_role:
-        name: multiarch.kolla.gpu_passthrough
-"""
+FLAVOR_PLAY = gpu_play("all:!localhost")
 
 
 def _flavor_cloud(tmp_path):
