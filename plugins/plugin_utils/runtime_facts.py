@@ -14,7 +14,7 @@ from ansible_collections.multiarch.kolla.plugins.module_utils.docker_daemon_json
 from ansible_collections.multiarch.kolla.plugins.plugin_utils import runtime_config
 
 RAW_KEYS = ("files", "containers_conf", "docker_info", "binaries", "host")
-# kubelet's feature gate for taking the cgroup driver from the CRI runtime (see cgroup_driver.KUBELET_RULES).
+# kubelet's feature gate for taking the cgroup driver from the CRI runtime (see kubelet_driver.KUBELET_RULES).
 CRI_GATE = "KubeletCgroupDriverFromCRI"
 
 

@@ -30,6 +30,12 @@ def put(root, relpath, content):
     return str(path)
 
 
+def systemd_v2(root):
+    """Make the tree under ``root`` a systemd host on cgroup v2 (what the gather code probes for both)."""
+    (root / "run/systemd/system").mkdir(parents=True, exist_ok=True)
+    put(root, "/sys/fs/cgroup/cgroup.controllers", "cpuset cpu io memory pids\n")
+
+
 class _Handler(http.server.BaseHTTPRequestHandler):
     def do_GET(self):
         server = self.server

@@ -4,7 +4,7 @@
 """``kubelet --version`` and ``containerd --version`` as they answer, for ``container_runtime_info``.
 
 kubelet's cgroup driver depends on the releases of kubelet and of its CRI runtime
-(plugins/plugin_utils/cgroup_driver.py, KUBELET_RULES). The answers come back raw;
+(plugins/plugin_utils/kubelet_driver.py, KUBELET_RULES). The answers come back raw;
 the controller reads the version out of them (plugin_utils/runtime_config.parse_release).
 
 ``--version`` only prints and exits; it is run with stdin closed, a C locale and a

@@ -16,9 +16,9 @@ from collections.abc import Mapping
 from ansible.module_utils.common.text.converters import to_text
 
 from ansible_collections.multiarch.kolla.plugins.plugin_utils import multiarch_host as facts
-from ansible_collections.multiarch.kolla.plugins.plugin_utils.cgroup_driver import KUBELET_SOURCES
 from ansible_collections.multiarch.kolla.plugins.plugin_utils.kolla.decisions import get
 from ansible_collections.multiarch.kolla.plugins.plugin_utils.kolla.images import group_vars_for_source
+from ansible_collections.multiarch.kolla.plugins.plugin_utils.kubelet_driver import KUBELET_SOURCES
 from ansible_collections.multiarch.kolla.plugins.plugin_utils.plain import plain
 
 # The keys of a row, in the order the JSON file lists them (RETURN of plugins/filter/multiarch_capability_map.yml).
