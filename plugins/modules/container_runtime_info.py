@@ -19,6 +19,11 @@ description:
     library), or why there is none. The daemon is asked when its socket exists or Docker looks installed."
   - "The host: binaries found (C(dockerd), C(docker), C(containerd), C(kubelet), C(podman)), whether a C(kubelet)
     process runs, the cgroup version and whether systemd is the init system."
+  - "Host libvirt, for the preflight check C(host_libvirt): the C(libvirtd) and C(virtqemud) processes, each with
+    whether it shares the module's mount namespace (on the host) or has another one (in a container); which of
+    C(/run/libvirt/libvirt-sock) and C(/var/run/libvirt/libvirt-sock) exist; the libvirt service and socket units
+    enabled (linked in C(/etc/systemd/system/*.wants)) or masked; and, when Docker answered C(/info), the names of
+    its containers (C(GET /containers/json?all=1)), so that kolla's C(nova_libvirt) can be told from a host libvirt."
   - "Versions: what C(kubelet --version) and C(containerd --version) print, as printed (kubelet's cgroup driver
     depends on both releases). Each runs with stdin closed and a timeout (O(version_timeout)); under a O(root) other
     than C(/) nothing runs and only the binary's path is reported."
@@ -31,7 +36,10 @@ extends_documentation_fragment:
   - multiarch.kolla.attributes.info_module
 attributes:
   platform:
-    details: Linux hosts; the Docker socket, /proc, /run/systemd and /sys/fs/cgroup are read.
+    details: >-
+      Linux hosts; the Docker socket, /proc, /run/systemd, /run/libvirt, /etc/systemd/system and /sys/fs/cgroup are read.
+      The mount namespace of another user's process can only be read as root (become); without it C(host_namespace)
+      is null.
 notes:
   - "The decision the filter C(multiarch.kolla.cgroup_driver_decision) makes from this result: where kubelet is
     present, the driver kubelet will use by its own rules (C(--cgroup-driver) in the flags file and C(cgroupDriver)
@@ -208,6 +216,57 @@ runtime:
       type: bool
       returned: always
       sample: false
+    libvirt:
+      description:
+        - Traces of a libvirt daemon on the host, as found; the preflight check C(host_libvirt) decides from them
+          (kolla-ansible runs libvirt in its C(nova_libvirt) container unless C(enable_nova_libvirt_container) is false).
+      type: dict
+      returned: always
+      contains:
+        daemons:
+          description:
+            - The C(libvirtd) and C(virtqemud) processes, by pid; null when /proc cannot be listed.
+            - C(host_namespace) is true when the process shares the module's mount namespace (C(/proc/<pid>/ns/mnt) equals
+              C(/proc/self/ns/mnt)), false when it has another one (a process in a container), null when either cannot be read.
+          type: list
+          elements: dict
+          returned: always
+          sample: [{"pid": 812, "name": "libvirtd", "host_namespace": true}]
+        sockets:
+          description:
+            - Which of C(/run/libvirt/libvirt-sock) and C(/var/run/libvirt/libvirt-sock) exist (both, where C(/var/run) links to
+              C(/run)). kolla mounts C(/run) into its containers, so C(nova_libvirt) makes it too.
+          type: list
+          elements: str
+          returned: always
+          sample: ["/run/libvirt/libvirt-sock", "/var/run/libvirt/libvirt-sock"]
+        units_enabled:
+          description:
+            - The C(libvirtd) and C(virtqemud) service and socket units linked in C(/etc/systemd/system/*.wants), sorted
+              (they start at boot; a socket starts its daemon on the first connection).
+          type: list
+          elements: str
+          returned: always
+          sample: ["libvirtd-admin.socket", "libvirtd-ro.socket", "libvirtd.service", "libvirtd.socket"]
+        units_masked:
+          description: The C(libvirtd) and C(virtqemud) units linked to C(/dev/null) in C(/etc/systemd/system) (C(systemctl mask)), sorted.
+          type: list
+          elements: str
+          returned: always
+          sample: []
+        containers:
+          description:
+            - The names of every Docker container, running or not, without Docker's leading C(/), sorted; null when Docker did
+              not answer C(/info) (then it is not asked) or did not answer this.
+          type: list
+          elements: str
+          returned: always
+          sample: ["nova_compute", "nova_libvirt", "nova_ssh"]
+        containers_error:
+          description: Why the container list is missing although Docker answered C(/info), or null.
+          type: str
+          returned: always
+          sample: null
     host:
       description: Host facts the decision uses.
       type: dict
@@ -223,8 +282,8 @@ runtime:
           sample: true
     warnings:
       description:
-        - One sentence per file that could not be read, per daemon that did not answer and per C(--version) that failed
-          (also emitted as Ansible warnings).
+        - One sentence per file that could not be read, per daemon or Docker endpoint that did not answer and per
+          C(--version) that failed (also emitted as Ansible warnings).
       type: list
       elements: str
       returned: always

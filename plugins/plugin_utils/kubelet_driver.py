@@ -278,4 +278,3 @@ def required_cgroup_driver(kubelet_config=None, kubelet_flags=None, containerd=N
         return result
     result["reason"] = "no kubelet or containerd setting names a cgroup driver and the host is not a systemd host with cgroup v2"
     return result
-

@@ -1,19 +1,27 @@
 """Test helpers for the container runtime code: host trees, a fake dockerd, and raw results.
 
 * ``put(root, path, text)`` writes a file of a host tree built under tmp_path.
-* ``FakeDockerd(body, status)`` answers ``GET /info`` on a unix socket with ``body``
-  (the real ``docker info`` fixture in most tests), as dockerd does; a context manager.
+* ``FakeDockerd(body, status, routes)`` answers ``GET /info`` on a unix socket with ``body``
+  (the real ``docker info`` fixture in most tests), as dockerd does, and any other path of
+  ``routes`` (``{path: body}``, such as ``containers_json(...)`` for ``/containers/json?all=1``);
+  a context manager.
+* ``containers_json(*names)`` is Docker's answer to ``GET /containers/json?all=1`` for containers
+  of those names (moby api/swagger.yaml, ``ContainerSummary``).
 * ``raw_runtime(root, info=None, versions=None)`` is what ``container_runtime_info``
   returns for the tree under ``root`` (the real gather code; no Docker asked, no binary
   run), with ``info`` as the daemon's answer and ``versions`` (``{"kubelet": "Kubernetes
   v1.31.2", "containerd": "containerd ... v2.0.0 ..."}``) as what ``<binary> --version``
-  printed, when given.
+  printed, when given, and ``libvirt`` (a dict) over the ``libvirt`` section the tree gave.
+* ``fake_process(root, pid, comm, mnt)`` adds a process to the tree's /proc: its comm and its
+  ``ns/mnt`` link (``mnt:[...]``, as the kernel shows it; ``HOST_MNT`` is this module's own,
+  ``CONTAINER_MNT`` a container's). ``pid`` "self" is the reading process (no comm).
 * ``KUBELET``, ``CONTAINERD``: real ``--version`` answers of the releases the tests use.
 """
 
 from __future__ import annotations
 
 import http.server
+import json
 import os
 import shutil
 import socketserver
@@ -42,6 +50,8 @@ class _Handler(http.server.BaseHTTPRequestHandler):
         server.requests.append(self.path)
         if self.path == "/info" and server.info is not None:
             status, body = server.status, server.info
+        elif self.path in server.routes:
+            status, body = 200, server.routes[self.path]
         else:
             status, body = 404, b'{"message": "page not found"}'
         self.send_response(status)
@@ -61,9 +71,10 @@ class _Server(socketserver.ThreadingMixIn, socketserver.UnixStreamServer):
 class FakeDockerd:
     """A dockerd stand-in on a unix socket under /tmp (socket paths are limited to 108 bytes)."""
 
-    def __init__(self, body, status=200):
+    def __init__(self, body, status=200, routes=None):
         self.body = body
         self.status = status
+        self.routes = dict(routes or {})
         self.workdir = None
         self.server = None
         self.socket = None
@@ -78,6 +89,7 @@ class FakeDockerd:
         self.server = _Server(self.socket, _Handler)
         self.server.info = self.body
         self.server.status = self.status
+        self.server.routes = self.routes
         self.server.requests = []
         threading.Thread(target=self.server.serve_forever, kwargs={"poll_interval": 0.05}, daemon=True).start()
         return self
@@ -86,6 +98,26 @@ class FakeDockerd:
         self.server.shutdown()
         self.server.server_close()
         shutil.rmtree(self.workdir, ignore_errors=True)
+
+
+HOST_MNT = "mnt:[4026531841]"
+CONTAINER_MNT = "mnt:[4026532517]"
+
+
+def fake_process(root, pid, comm=None, mnt=HOST_MNT):
+    """A process in ``root``'s /proc: ``<pid>/comm`` (unless None) and a ``<pid>/ns/mnt`` link to ``mnt`` (unless None)."""
+    if comm is not None:
+        put(root, "/proc/%s/comm" % pid, comm + "\n")
+    if mnt is not None:
+        ns = root / "proc" / str(pid) / "ns"
+        ns.mkdir(parents=True, exist_ok=True)
+        os.symlink(mnt, str(ns / "mnt"))
+
+
+def containers_json(*names):
+    """Docker's answer to ``GET /containers/json?all=1``: one ContainerSummary per name (Docker prefixes names with /)."""
+    return json.dumps([{"Id": "%064x" % index, "Names": ["/" + name], "Image": "quay.io/openstack.kolla/%s:2025.1-debian-bookworm" % name,
+                        "State": "running", "Status": "Up 2 hours"} for index, name in enumerate(names, 1)]).encode()
 
 
 # What `kubelet --version` and `containerd --version` print (kubernetes component-base/version,
@@ -99,7 +131,7 @@ CONTAINERD = {
 }
 
 
-def raw_runtime(root, info=None, versions=None, socket_only=False, **paths):
+def raw_runtime(root, info=None, versions=None, socket_only=False, libvirt=None, **paths):
     """container_runtime_info's ``runtime`` for the tree under ``root``; ``info`` stands for Docker's answer (from a
     dockerd at /usr/bin, unless ``socket_only``: a socket bind-mounted from another machine's daemon),
     ``versions`` for what each binary printed for ``--version`` (the binary is then found at /usr/bin)."""
@@ -116,4 +148,5 @@ def raw_runtime(root, info=None, versions=None, socket_only=False, **paths):
         binary = "/usr/bin/%s" % name
         raw["binaries"][name] = binary
         raw.setdefault("versions", {})[name] = {"binary": binary, "ran": True, "rc": 0, "stdout": text + "\n", "stderr": "", "error": None}
+    raw["libvirt"].update(libvirt or {})
     return raw

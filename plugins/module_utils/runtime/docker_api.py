@@ -14,8 +14,12 @@ import socket
 DEFAULT_DOCKER_SOCKET = "/var/run/docker.sock"
 
 
+# The JSON kinds an endpoint answers with, in the words of messages: /info an object, /containers/json an array.
+_KINDS = {dict: "an object", list: "an array"}
+
+
 class DockerApiError(Exception):
-    """The daemon did not answer, or answered something that is not a JSON object; the message names the socket."""
+    """The daemon did not answer, or answered something other than the JSON kind asked for; the message names the socket."""
 
 
 class _UnixHTTPConnection(http.client.HTTPConnection):
@@ -34,11 +38,15 @@ class _UnixHTTPConnection(http.client.HTTPConnection):
         self.sock = sock
 
 
-def docker_api_get(socket_path=DEFAULT_DOCKER_SOCKET, endpoint="/info", timeout=5.0):
-    """GET a Docker Engine API endpoint over its unix socket; returns the decoded JSON object.
+def docker_api_get(socket_path=DEFAULT_DOCKER_SOCKET, endpoint="/info", timeout=5.0, expect=dict):
+    """GET a Docker Engine API endpoint over its unix socket; returns the decoded JSON answer.
 
-    Raises DockerApiError (no answer, an HTTP status other than 200, or a body that is not a JSON object).
+    ``expect`` is the kind the endpoint answers with: ``dict`` (an object, such as ``/info``) or ``list`` (an
+    array, such as ``/containers/json``). Raises DockerApiError (no answer, an HTTP status other than 200, or
+    a body that is not JSON of that kind).
     """
+    if expect not in _KINDS:
+        raise ValueError("expect must be dict or list, not %r" % (expect,))
     conn = _UnixHTTPConnection(socket_path, timeout)
     try:
         conn.request("GET", endpoint, headers={"Host": "docker", "Accept": "application/json"})
@@ -54,6 +62,6 @@ def docker_api_get(socket_path=DEFAULT_DOCKER_SOCKET, endpoint="/info", timeout=
         data = json.loads(body.decode("utf-8"))
     except (UnicodeDecodeError, ValueError) as exc:
         raise DockerApiError("Docker daemon on %s sent a non-JSON answer for %s: %s" % (socket_path, endpoint, exc)) from None
-    if not isinstance(data, dict):
-        raise DockerApiError("Docker daemon on %s sent a %s for %s, not an object" % (socket_path, type(data).__name__, endpoint))
+    if not isinstance(data, expect):
+        raise DockerApiError("Docker daemon on %s sent a %s for %s, not %s" % (socket_path, type(data).__name__, endpoint, _KINDS[expect]))
     return data

@@ -8,7 +8,8 @@ as text (TOML and YAML are read on the controller by
 ``plugins/plugin_utils/runtime_config.py``), Docker's ``GET /info`` as the daemon's
 JSON, ``kubelet --version`` and ``containerd --version`` as printed (``versions.py``).
 What only the host can tell is probed here: which files exist, binaries,
-whether a kubelet process runs, the cgroup version and the init system.
+whether a kubelet process runs, the cgroup version and the init system, and the
+traces of a libvirt on the host (``libvirt_host.py``).
 
 Every path is taken from ``default_paths(root)`` or the caller. Nothing raises for
 a host condition: an unreadable file or a silent daemon becomes an ``error``
@@ -21,6 +22,7 @@ import os
 
 from ansible_collections.multiarch.kolla.plugins.module_utils import _files, _probe
 from ansible_collections.multiarch.kolla.plugins.module_utils.docker_daemon_json import DEFAULT_DAEMON_JSON
+from ansible_collections.multiarch.kolla.plugins.module_utils.runtime import libvirt_host
 from ansible_collections.multiarch.kolla.plugins.module_utils.runtime.docker_api import (
     DEFAULT_DOCKER_SOCKET,
     DockerApiError,
@@ -64,6 +66,7 @@ def default_paths(root="/"):
         "containers_conf_paths": [_probe.under(root, path) for path in DEFAULT_CONTAINERS_CONF],
         "docker_unit_paths": [_probe.under(root, path) for path in DOCKER_UNIT_FILES],
         "proc_path": _probe.under(root, "/proc"),
+        **libvirt_host.default_paths(root),
     }
 
 
@@ -91,23 +94,30 @@ def containers_conf_files(paths):
     return result
 
 
-def process_running(name, proc_root="/proc"):
-    """Whether a process whose comm is ``name`` runs (comm is cut to 15 characters); None when /proc cannot be listed."""
-    wanted = name[:15]
+def find_processes(names, proc_root="/proc"):
+    """``{name: [pid, ...]}``: the processes whose comm is each of ``names`` (comm is cut to 15 characters), pids in
+    ascending order, in one walk of /proc; None when /proc cannot be listed."""
+    found = {name: [] for name in names}
     try:
         entries = os.listdir(proc_root)
     except OSError:
         return None
-    for entry in entries:
-        if not entry.isdigit():
-            continue
+    for entry in sorted((entry for entry in entries if entry.isdigit()), key=int):
         try:
             with open(os.path.join(proc_root, entry, "comm")) as handle:
-                if handle.read().strip() == wanted:
-                    return True
+                comm = handle.read().strip()
         except (OSError, UnicodeDecodeError):
             continue
-    return False
+        for name in names:
+            if comm == name[:15]:
+                found[name].append(int(entry))
+    return found
+
+
+def process_running(name, proc_root="/proc"):
+    """Whether a process whose comm is ``name`` runs (comm is cut to 15 characters); None when /proc cannot be listed."""
+    found = find_processes((name,), proc_root)
+    return None if found is None else bool(found[name])
 
 
 def ask_docker(socket_path, installed, timeout, warnings):
@@ -133,7 +143,7 @@ def ask_docker(socket_path, installed, timeout, warnings):
 
 
 def gather_runtime(paths, root="/", which=None, timeout=5.0, version_timeout=5.0):
-    """The ``runtime`` result of container_runtime_info: raw files, the daemon's answer, binaries, versions and host probes.
+    """The ``runtime`` result of container_runtime_info: raw files, the daemon's answer, binaries, versions, host libvirt and probes.
 
     ``paths`` is ``default_paths(root)`` with any overrides; ``which(name)`` finds a
     binary (``_probe.find_binary`` under ``root`` by default). ``timeout`` bounds
@@ -148,14 +158,17 @@ def gather_runtime(paths, root="/", which=None, timeout=5.0, version_timeout=5.0
     units = [path for path in paths.get("docker_unit_paths", []) if os.path.lexists(path)]
     binaries = {name: which(name) for name in BINARIES}
     installed = bool(binaries["dockerd"] or binaries["docker"] or files["daemon_json"]["exists"] or units)
+    docker = ask_docker(paths["docker_socket"], installed, timeout, warnings)
+    processes = find_processes(("kubelet", *libvirt_host.DAEMONS), paths["proc_path"])
     return {
         "files": files,
         "containers_conf": conf,
         "docker_units": units,
-        "docker_info": ask_docker(paths["docker_socket"], installed, timeout, warnings),
+        "docker_info": docker,
         "binaries": binaries,
         "versions": ask_versions(binaries, root, version_timeout, warnings),
-        "kubelet_running": process_running("kubelet", paths["proc_path"]),
+        "kubelet_running": None if processes is None else bool(processes["kubelet"]),
+        "libvirt": libvirt_host.read_libvirt(paths, processes, docker, timeout, warnings),
         "host": {"cgroup_version": _probe.cgroup_version(root), "systemd": _probe.systemd_booted(root)},
         "warnings": warnings,
     }

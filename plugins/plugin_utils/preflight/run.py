@@ -9,7 +9,7 @@ by name with ``preflight_skip`` when they know better. A check that raises is it
 broken input never hides the others. The checks: docs/preflight.md.
 """
 
-from ansible_collections.multiarch.kolla.plugins.plugin_utils.preflight import arch, gpu, network, runtime, versions, virt
+from ansible_collections.multiarch.kolla.plugins.plugin_utils.preflight import arch, gpu, libvirt, network, runtime, versions, virt
 from ansible_collections.multiarch.kolla.plugins.plugin_utils.preflight.context import Context, finding
 
 # name -> (check, one line for the docs and the table's legend); order is the table's order.
@@ -19,6 +19,7 @@ CHECKS = {
     "control_plane_arch": (arch.control_plane_arch, "the control plane is one architecture, unless manifest lists are declared"),
     "kvm_usable": (virt.kvm_usable, "KVM is usable where virt_type kvm is wanted; TCG-only hosts are named"),
     "emulation_runnable": (virt.emulation_runnable, "requested emulated guest arches can run where nova's libvirt runs"),
+    "host_libvirt": (libvirt.host_libvirt, "no host libvirtd or virtqemud runs, or starts at boot, next to kolla's nova_libvirt container"),
     "gpu_iommu": (gpu.gpu_iommu, "GPU hosts: IOMMU on, or its kernel arguments pending a reboot; no amd_iommu=on"),
     "gpu_selection": (gpu.gpu_selection, "GPU hosts: the selection is safe (no refusal, no error)"),
     "runtime_cgroup": (runtime.runtime_cgroup, "Docker's and kubelet's cgroup drivers can agree, and containerd's CRI survives"),

@@ -18,6 +18,7 @@ from ansible_collections.multiarch.kolla.plugins.plugin_utils.preflight.context 
 
 
 def compute_hosts(ctx):
+    """The play's hosts in the compute groups (nova-compute, and kolla's nova_libvirt, run there)."""
     return ctx.members(ctx.option("compute_groups", list(DEFAULT_COMPUTE_GROUPS)))
 
 
@@ -49,7 +50,8 @@ def kvm_usable(ctx):
     return out
 
 
-def _in_container(ctx, host):
+def libvirt_in_container(ctx, host):
+    """Whether nova's libvirt runs in kolla's nova_libvirt container on ``host`` (kolla-ansible's default)."""
     return boolean(ctx.var(host, "enable_nova_libvirt_container", ctx.option("enable_nova_libvirt_container", True)), strict=False)
 
 
@@ -88,5 +90,5 @@ def emulation_runnable(ctx):
         foreign = [a for a in requested if a != arch]
         if arch is None or not foreign:
             continue
-        out += _image_findings(ctx, host, arch, foreign) if _in_container(ctx, host) else _host_findings(ctx, host, foreign)
+        out += _image_findings(ctx, host, arch, foreign) if libvirt_in_container(ctx, host) else _host_findings(ctx, host, foreign)
     return out

@@ -16,6 +16,9 @@ from conftest import REPO
 from kollatestlib import fact
 from playbook_testlib import BINARY, playbook_env, plays
 
+from ansible_collections.multiarch.kolla.plugins.module_utils.runtime import gather
+from ansible_collections.multiarch.kolla.plugins.plugin_utils.preflight import libvirt
+
 ROLE = REPO / "roles" / "preflight"
 PLAYBOOK = """
 - hosts: all
@@ -62,12 +65,13 @@ def test_defaults_equal_the_argument_specs():
 
 
 def test_a_clean_host_passes_and_nothing_changes(tmp_path):
-    # This machine runs Docker without kubelet: the operator names the driver, as container_runtime asks.
-    rc, play, out = run(tmp_path, {"cx1": {"test_fact": fact(machine(), kvm=True), "container_runtime_cgroup_driver": "cgroupfs"}},
-                        preflight_skip=["versions"], network_interface="lo")
+    # This machine runs Docker without kubelet: the operator names the driver, as container_runtime asks. It also runs
+    # libvirtd on the host (scripts/setup-host), which is nova's libvirt only with enable_nova_libvirt_container: false.
+    cx1 = {"test_fact": fact(machine(), kvm=True), "container_runtime_cgroup_driver": "cgroupfs", "enable_nova_libvirt_container": False}
+    rc, play, out = run(tmp_path, {"cx1": cx1}, preflight_skip=["versions"], network_interface="lo")
     assert rc == 0, out[-4000:]
     said = task(play, "Say what was checked")["cx1"]["msg"]
-    assert said.startswith("preflight: 12 checks over 1 hosts, 0 error(s)") and "skipped: versions" in said
+    assert said.startswith("preflight: 13 checks over 1 hosts, 0 error(s)") and "skipped: versions" in said
     assert [t["task"]["name"] for t in play["tasks"] if any(r.get("changed") for r in t["hosts"].values())] == []
 
 
@@ -85,6 +89,12 @@ def test_every_problem_of_every_host_in_one_table_then_every_host_stops(tmp_path
         rows = [line.split(" | ") for line in message.splitlines() if line.count(" | ") >= 4]
         assert any(row[1].strip() == check and (host == "-" or row[0].strip() == host) for row in rows), (check, message)
     assert message.startswith("preflight: ") and "nothing was changed" in message
+    # host_libvirt over what the role read on this machine: each compute host (all of them this machine) gets the
+    # rows the check makes of this machine's libvirt, read here by the module's own reader.
+    here = libvirt.host_findings("-", gather.gather_runtime(gather.default_paths("/"), timeout=2)["libvirt"])
+    rows = [[cell.strip() for cell in line.split(" | ")] for line in message.splitlines() if line.count(" | ") >= 4]
+    for name in ("cx1", "cp1", "cz1"):
+        assert sorted(row[2] for row in rows if row[:2] == [name, "host_libvirt"]) == sorted(f["severity"] for f in here), (name, message)
     assert not any(t["task"]["name"].endswith("Say what was checked") for t in play["tasks"])  # every host stopped
 
 

@@ -10,11 +10,13 @@ from __future__ import annotations
 
 import json
 import os
+import subprocess
 
+import pytest
 import yaml
 from ansible.module_utils import basic
-from conftest import fixture_file, fixture_text, run_module
-from runtime_testlib import FakeDockerd, put
+from conftest import fixture_file, fixture_text, run_module, unavailable
+from runtime_testlib import CONTAINER_MNT, FakeDockerd, containers_json, fake_process, put
 
 from ansible_collections.multiarch.kolla.plugins.modules import container_runtime_info
 
@@ -35,9 +37,10 @@ def _run(root, check_mode=False, **args):
 
 def test_files_and_the_daemons_answer_as_found(tmp_path):
     kconf = put(tmp_path, "/var/lib/kubelet/config.yaml", fixture_text(*KUBELET_SYSTEMD))
-    with FakeDockerd(fixture_file(*DOCKER_INFO).read_bytes()) as dockerd:
+    routes = {"/containers/json?all=1": containers_json("nova_libvirt", "nova_compute")}
+    with FakeDockerd(fixture_file(*DOCKER_INFO).read_bytes(), routes=routes) as dockerd:
         result = _run(tmp_path, docker_socket=dockerd.socket)
-        assert dockerd.requests == ["/info"]
+        assert dockerd.requests == ["/info", "/containers/json?all=1"]
     runtime = result["runtime"]
     assert result["changed"] is False
     assert runtime["files"]["kubelet_config"] == {"path": kconf, "exists": True, "text": fixture_text(*KUBELET_SYSTEMD), "error": None}
@@ -45,8 +48,10 @@ def test_files_and_the_daemons_answer_as_found(tmp_path):
     assert runtime["docker_info"]["info"] == json.loads(fixture_file(*DOCKER_INFO).read_text())
     assert runtime["docker_info"]["socket"] == dockerd.socket
     assert runtime["docker_info"]["error"] is None
+    assert runtime["libvirt"]["containers"] == ["nova_compute", "nova_libvirt"]
     assert runtime["warnings"] == []
-    assert set(runtime) == {"files", "containers_conf", "docker_units", "docker_info", "binaries", "versions", "kubelet_running", "host", "warnings"}
+    assert set(runtime) == {"files", "containers_conf", "docker_units", "docker_info", "binaries", "versions", "kubelet_running", "libvirt",
+                            "host", "warnings"}
 
 
 def test_daemon_down_socket_missing(tmp_path, monkeypatch):
@@ -98,6 +103,43 @@ def test_host_probes(tmp_path):
     assert runtime["binaries"]["dockerd"] is None
     # The unit file says Docker is installed, so its (missing) socket was asked.
     assert runtime["docker_info"]["asked"] is True
+
+
+def test_host_libvirt_next_to_kollas_container(tmp_path):
+    fake_process(tmp_path, "self")
+    fake_process(tmp_path, 812, "libvirtd")
+    fake_process(tmp_path, 30511, "libvirtd", CONTAINER_MNT)
+    put(tmp_path, "/run/libvirt/libvirt-sock", "")
+    (tmp_path / "etc/systemd/system/sockets.target.wants").mkdir(parents=True)
+    os.symlink("/lib/systemd/system/virtqemud.socket", str(tmp_path / "etc/systemd/system/sockets.target.wants/virtqemud.socket"))
+    libvirt = _run(tmp_path)["runtime"]["libvirt"]
+    assert libvirt == {"daemons": [{"pid": 812, "name": "libvirtd", "host_namespace": True},
+                                   {"pid": 30511, "name": "libvirtd", "host_namespace": False}],
+                       "sockets": [str(tmp_path / "run/libvirt/libvirt-sock")], "units_enabled": ["virtqemud.socket"], "units_masked": [],
+                       "containers": None, "containers_error": None}
+
+
+def _libvirtd_pids():
+    """Oracle: procps' pgrep, not the module's /proc walk."""
+    try:
+        proc = subprocess.run(["pgrep", "-x", "libvirtd"], capture_output=True, text=True, timeout=30, check=False)
+    except (OSError, subprocess.SubprocessError):
+        return []
+    return sorted(int(pid) for pid in proc.stdout.split())
+
+
+@pytest.mark.libvirt
+def test_live_host_libvirtd_is_on_the_host():
+    """This machine runs libvirtd on the host (scripts/setup-host): the module names it, in the host's mount namespace."""
+    pids = _libvirtd_pids()
+    if not pids:
+        unavailable("no libvirtd process on this machine; start it (scripts/setup-host)")
+    result = run_module(container_runtime_info, {"docker_timeout": 2, "version_timeout": 10})
+    daemons = result["runtime"]["libvirt"]["daemons"]
+    found = {d["pid"]: d for d in daemons if d["name"] == "libvirtd"}
+    assert set(pids) <= set(found), (pids, daemons)
+    assert all(found[pid]["host_namespace"] is True for pid in pids), daemons
+    assert os.path.exists("/run/libvirt/libvirt-sock") is ("/run/libvirt/libvirt-sock" in result["runtime"]["libvirt"]["sockets"])
 
 
 def test_cgroup_v1_host(tmp_path):
@@ -183,3 +225,5 @@ def test_documentation_matches_the_module(tmp_path, monkeypatch):
     assert set(returned) == set(runtime)
     assert set(returned["versions"]["sample"]) == set(runtime["versions"])
     assert set(returned["versions"]["sample"]["kubelet"]) == set(runtime["versions"]["kubelet"])
+    assert set(returned["libvirt"]["contains"]) == set(runtime["libvirt"])
+    assert set(returned["libvirt"]["contains"]["daemons"]["sample"][0]) == {"pid", "name", "host_namespace"}

@@ -15,7 +15,7 @@ import tempfile
 
 import pytest
 from conftest import fixture_file, unavailable
-from runtime_testlib import FakeDockerd
+from runtime_testlib import FakeDockerd, containers_json
 
 from ansible_collections.multiarch.kolla.plugins.module_utils.runtime import docker_api
 
@@ -39,6 +39,27 @@ def test_daemon_answers_badly(body, status, words):
         docker_api.docker_api_get(dockerd.socket, "/info", 5)
     assert words in str(info.value)
     assert dockerd.socket in str(info.value)
+
+
+def test_a_list_endpoint_answers_an_array():
+    body = containers_json("nova_libvirt", "nova_compute")
+    with FakeDockerd(b"{}", routes={"/containers/json?all=1": body}) as dockerd:
+        answer = docker_api.docker_api_get(dockerd.socket, "/containers/json?all=1", 5, expect=list)
+        assert dockerd.requests == ["/containers/json?all=1"]
+    assert answer == json.loads(body)
+    assert [c["Names"] for c in answer] == [["/nova_libvirt"], ["/nova_compute"]]
+
+
+def test_a_list_endpoint_that_answers_an_object_is_refused():
+    with FakeDockerd(b"{}", routes={"/containers/json?all=1": b'{"message": "not a list"}'}) as dockerd, \
+            pytest.raises(docker_api.DockerApiError) as info:
+        docker_api.docker_api_get(dockerd.socket, "/containers/json?all=1", 5, expect=list)
+    assert str(info.value) == "Docker daemon on %s sent a dict for /containers/json?all=1, not an array" % dockerd.socket
+
+
+def test_expect_names_a_json_kind():
+    with pytest.raises(ValueError, match="expect must be dict or list"):
+        docker_api.docker_api_get("/nonexistent.sock", "/info", 1, expect=str)
 
 
 def test_other_endpoint_not_found():
@@ -92,3 +113,17 @@ def test_live_docker_daemon_matches_docker_cli():
     assert ours["Driver"] == expected["Driver"]
     assert ours["ServerVersion"] == expected["ServerVersion"]
     assert ours["DriverStatus"] == expected["DriverStatus"]
+
+
+def test_live_container_list_matches_docker_cli():
+    """Oracle: `docker ps --all` names the same containers as GET /containers/json?all=1."""
+    if _live_socket() is None:
+        unavailable("no Docker daemon and CLI on this machine")
+    try:
+        cli = subprocess.run(["docker", "ps", "--all", "--no-trunc", "--format", "{{.Names}}"], capture_output=True, text=True,
+                             timeout=30, check=True)
+    except (subprocess.SubprocessError, OSError) as exc:
+        unavailable("docker ps failed: %s" % exc)
+    expected = sorted(name for line in cli.stdout.splitlines() for name in line.split(",") if name)
+    ours = docker_api.docker_api_get(docker_api.DEFAULT_DOCKER_SOCKET, "/containers/json?all=1", 10, expect=list)
+    assert sorted(name.lstrip("/") for container in ours for name in container["Names"]) == expected

@@ -16,7 +16,7 @@ import sys
 
 import pytest
 from conftest import COLLECTIONS_ROOT, fixture_file
-from runtime_testlib import FakeDockerd, put
+from runtime_testlib import CONTAINER_MNT, FakeDockerd, containers_json, fake_process, put
 
 from ansible_collections.multiarch.kolla.plugins.module_utils.runtime import gather
 
@@ -29,6 +29,8 @@ def test_default_paths_under_root(tmp_path):
     assert paths["docker_socket"] == str(tmp_path / "var/run/docker.sock")
     assert paths["containers_conf_paths"][-1] == str(tmp_path / "etc/containers/containers.conf.d")
     assert gather.default_paths("/")["kubeadm_flags_path"] == "/var/lib/kubelet/kubeadm-flags.env"
+    assert paths["systemd_system_dir"] == str(tmp_path / "etc/systemd/system")  # libvirt_host's, in the same dict
+    assert paths["libvirt_sockets"][0] == str(tmp_path / "run/libvirt/libvirt-sock")
 
 
 def test_read_source(tmp_path):
@@ -70,6 +72,25 @@ def test_process_running(tmp_path):
     assert gather.process_running("kubelet", str(tmp_path / "no-proc")) is None
     put(tmp_path, "/proc/77/comm", "containerd-shim\n")  # comm is cut to 15 characters
     assert gather.process_running("containerd-shim-runc-v2", str(tmp_path / "proc")) is True
+
+
+def test_find_processes_walks_proc_once_for_every_name(tmp_path):
+    for pid, comm in ((4242, "kubelet"), (30511, "libvirtd"), (812, "libvirtd"), (9, "systemd"), (77, "containerd-shim")):
+        put(tmp_path, "/proc/%d/comm" % pid, comm + "\n")
+    put(tmp_path, "/proc/self/comm", "libvirtd\n")  # not a pid
+    (tmp_path / "proc/555").mkdir()  # a process that exited while /proc was read: no comm
+    (tmp_path / "proc/556").mkdir()
+    (tmp_path / "proc/556/comm").write_bytes(b"\xff\xfe\n")
+    found = gather.find_processes(("kubelet", "libvirtd", "virtqemud", "containerd-shim-runc-v2"), str(tmp_path / "proc"))
+    assert found == {"kubelet": [4242], "libvirtd": [812, 30511], "virtqemud": [], "containerd-shim-runc-v2": [77]}
+    assert gather.find_processes(("kubelet",), str(tmp_path / "no-proc")) is None
+
+
+def test_find_processes_on_this_machine():
+    """Oracle: this test's own process, found by its comm in the real /proc."""
+    with open("/proc/self/comm") as handle:
+        comm = handle.read().strip()
+    assert os.getpid() in gather.find_processes((comm,))[comm]
 
 
 def test_docker_not_asked_when_absent(tmp_path):
@@ -126,6 +147,10 @@ def _host(tmp_path):
     binary = put(tmp_path, "/usr/bin/kubelet", "#!/bin/sh\n")
     os.chmod(binary, 0o755)
     put(tmp_path, "/proc/4242/comm", "kubelet\n")
+    fake_process(tmp_path, "self")
+    fake_process(tmp_path, 30511, "libvirtd", CONTAINER_MNT)
+    (tmp_path / "etc/systemd/system/sockets.target.wants").mkdir(parents=True)
+    os.symlink("/lib/systemd/system/libvirtd.socket", str(tmp_path / "etc/systemd/system/sockets.target.wants/libvirtd.socket"))
     return files
 
 
@@ -140,6 +165,8 @@ def test_gather_a_whole_host(tmp_path):
     assert raw["docker_units"] == [str(tmp_path / "lib/systemd/system/docker.service")]
     assert raw["binaries"] == {"dockerd": None, "docker": None, "containerd": None, "kubelet": str(tmp_path / "usr/bin/kubelet"), "podman": None}
     assert raw["kubelet_running"] is True
+    assert raw["libvirt"] == {"daemons": [{"pid": 30511, "name": "libvirtd", "host_namespace": False}], "sockets": [],
+                              "units_enabled": ["libvirtd.socket"], "units_masked": [], "containers": None, "containers_error": None}
     assert raw["host"] == {"cgroup_version": 2, "systemd": True}
     # kubelet's --version is not run from a tree that is not this host's /: only its path is reported.
     assert (raw["versions"]["kubelet"]["binary"], raw["versions"]["kubelet"]["ran"]) == (str(tmp_path / "usr/bin/kubelet"), False)
@@ -157,6 +184,18 @@ def test_an_empty_host(tmp_path):
     assert raw["docker_info"]["asked"] is False
     assert raw["host"] == {"cgroup_version": None, "systemd": False}
     assert raw["kubelet_running"] is None  # no /proc under this root
+    assert raw["libvirt"] == {"daemons": None, "sockets": [], "units_enabled": [], "units_masked": [], "containers": None,
+                              "containers_error": None}
+    assert raw["warnings"] == []
+
+
+def test_docker_that_answered_is_asked_for_its_containers(tmp_path):
+    paths = gather.default_paths(str(tmp_path))
+    with FakeDockerd(fixture_file(*DOCKER_INFO).read_bytes(), routes={"/containers/json?all=1": containers_json("nova_libvirt")}) as dockerd:
+        paths["docker_socket"] = dockerd.socket
+        raw = gather.gather_runtime(paths, root=str(tmp_path), timeout=5)
+        assert dockerd.requests == ["/info", "/containers/json?all=1"]
+    assert raw["libvirt"]["containers"] == ["nova_libvirt"]
     assert raw["warnings"] == []
 
 

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from kollatestlib import fact
-from runtime_testlib import raw_runtime
+from runtime_testlib import fake_process, raw_runtime
 
 from ansible_collections.multiarch.kolla.plugins.plugin_utils.preflight import run
 
@@ -61,3 +61,16 @@ def test_the_phase_groups_follow_the_roles_own_rules(tmp_path):
                 "_preflight_runtime": raw_runtime(tmp_path / "p")}, "g": {"multiarch_host": fact("x86_64"), "gpu_passthrough_all_gpus": "yes"}}
     groups = run.preflight(list(hostvars), hostvars, {"compute": list(hostvars)})["groups"]
     assert groups == {"multiarch_docker_hosts": ["d"], "multiarch_gpu_hosts": ["g"]}
+
+
+def test_a_host_libvirt_is_a_row_of_the_table(tmp_path):
+    fake_process(tmp_path, "self")
+    fake_process(tmp_path, 812, "libvirtd")
+    raw = raw_runtime(tmp_path, libvirt={"containers": ["nova_libvirt"]})
+    hostvars = {"cx1": {"multiarch_host": fact("x86_64", kvm=True), "_preflight_runtime": raw}}
+    result = run.preflight(["cx1"], hostvars, {"compute": ["cx1"]}, skip=["versions"])
+    assert "host_libvirt" in result["checks"] and run.CHECKS["host_libvirt"][1].startswith("no host libvirtd or virtqemud runs")
+    rows = [[cell.strip() for cell in line.split(" | ")] for line in result["table"].splitlines()[2:]]
+    (row,) = [row for row in rows if row[1] == "host_libvirt"]
+    assert row[:3] == ["cx1", "host_libvirt", "error"] and row[3].startswith("libvirtd (pid 812) runs on the host itself")
+    assert run.preflight(["cx1"], hostvars, {"compute": ["cx1"]}, skip=["versions", "host_libvirt"])["skipped"] == ["host_libvirt", "versions"]
