@@ -7,7 +7,7 @@ host in the group control of the play's inventory too), their inventory
 inventory and report dirs, so that every phase writes into ``tmp_path``. This machine's own Docker is left alone
 (multiarch_container_runtime_hosts names no host unless ``extra`` says otherwise).
 
-``site.run(*options)`` runs site.yml: ``(rc, changed task names per host, output)``; ``site.last`` keeps the
+``site.run(*options, env=...)`` runs site.yml: ``(rc, changed task names per host, output)``; ``site.last`` keeps the
 parsed plays of that run, and ``failures(played)`` lists its failed tasks as ``(host, task, message)``.
 
 ``refused(site, *options)`` runs it expecting a refusal (failed, and no file under ``tmp_path`` changed) and returns
@@ -34,8 +34,9 @@ LOCAL = {"ansible_connection": "local", "ansible_python_interpreter": sys.execut
 
 def base_extra(tmp_path):
     """The run's extra-vars: every phase into ``tmp_path``, no Docker of this machine, no check that needs a network."""
+    # host_libvirt is skipped: this machine's own libvirtd (scripts/setup-host) runs next to where kolla's nova_libvirt would.
     return {"multiarch_container_runtime_hosts": "nobody", "container_runtime_cgroup_driver": "cgroupfs", "network_interface": "lo",
-            "preflight_skip": ["versions"], "preflight_resolve_names": False, "preflight_kolla_globals_file": str(tmp_path / "globals.yml"),
+            "preflight_skip": ["versions", "host_libvirt"], "preflight_resolve_names": False, "preflight_kolla_globals_file": str(tmp_path / "globals.yml"),
             "kolla_multiarch_inventory_source": str(tmp_path / "multinode"), "kolla_multiarch_inventory_dir": str(tmp_path / "inventory"),
             "kolla_multiarch_config_dir": str(tmp_path / "kolla"), "multiarch_report_dir": str(tmp_path / "report")}
 
@@ -58,11 +59,11 @@ class Site:
         (self.tmp / "extra.yml").write_text(yaml.safe_dump({k: v for k, v in extra_vars.items() if k not in drop}))
         self.last = []
 
-    def run(self, *options):
-        """``(rc, changed task names per host, output)``."""
+    def run(self, *options, env=None):
+        """``(rc, changed task names per host, output)``; ``env`` is added to the run's environment (a fact cache, say)."""
         proc = subprocess.run([str(BINARY), "-i", str(self.tmp / "hosts.yml"), "-e", f"@{self.tmp / 'extra.yml'}", *options,
                                str(REPO / "playbooks" / "site.yml")],
-                              cwd=str(self.tmp), env=playbook_env(), capture_output=True, text=True, timeout=600, check=False)
+                              cwd=str(self.tmp), env=playbook_env(**(env or {})), capture_output=True, text=True, timeout=600, check=False)
         self.last = plays(proc)
         changed = sorted((t["task"]["name"], host) for play in self.last for t in play["tasks"] for host, r in t["hosts"].items() if r.get("changed"))
         return proc.returncode, changed, proc.stdout[-6000:] + proc.stderr[-3000:]
@@ -114,3 +115,16 @@ def message_of(found, host, *needles):
         if failed_host == host and all(needle in message for needle in needles):
             return message
     raise AssertionError("no failure of %s names %s; the failures: %s" % (host, needles, found))
+
+
+def task_results(played, name):
+    """``[(host, result)]`` of every result of the task called ``name`` in ``played``: one per host, or one per loop item
+    (the item's result) for a task with a loop, so that delegated tasks show each host they were delegated to as ``item``."""
+    out = []
+    for play in played:
+        for task in play["tasks"]:
+            if task["task"]["name"] != name:
+                continue
+            for host, result in task["hosts"].items():
+                out.extend((host, item) for item in result.get("results") or [result])
+    return out
