@@ -74,7 +74,7 @@ sanity: install-check
 	@$(TIMED) "ansible-test sanity" $(REPO)/scripts/sanity $(REPO)/.cache/dist/multiarch-kolla-$(VERSION).tar.gz
 
 unit: setup
-	@$(TIMED) "unit tests" python -m pytest -n auto --dist load
+	@$(TIMED) "unit tests" python -m pytest -n auto --dist loadscope
 
 molecule: images
 	@$(TIMED) "molecule (all scenarios)" $(REPO)/scripts/molecule-all

@@ -23,6 +23,7 @@ def kolla_multiarch_plan(  # noqa: PLR0917 - a filter takes its options position
     pci_alias=None,
     pci_report_in_placement=False,
     pci_in_placement=False,
+    keep_hosts=None,
 ):
     """Plan dict: arch groups, group_vars, host_vars and nova config overrides; fails listing every problem."""
     return plan(
@@ -37,6 +38,7 @@ def kolla_multiarch_plan(  # noqa: PLR0917 - a filter takes its options position
         pci_alias=pci_alias,
         pci_report_in_placement=pci_report_in_placement,
         pci_in_placement=pci_in_placement,
+        keep_hosts=keep_hosts,
     )
 
 

@@ -164,6 +164,17 @@ def _host_outputs(host, hv, arch, is_compute, *, problems, gpu_aliases):
     return values, conf
 
 
+def _kept_gpu_hosts(compute, keep_hosts, hostvars, warnings):
+    """The compute hosts this run did not look at (``keep_hosts``, left out by --limit) that have no GPU fact: the
+    render keeps what an earlier run wrote for their GPUs, since gpu_passthrough did not run on them."""
+    outside = set(keep_hosts or ())
+    kept = sorted(h for h in compute if h in outside and decisions.get(decisions.get(hostvars, h, {}), "multiarch_gpu_passthrough") is None)
+    if kept:
+        warnings.append("hosts %s are outside this run and have no multiarch_gpu_passthrough: their [pci] device_spec and the [pci] alias list stay "
+                        "as an earlier run wrote them; run without --limit (or cache the facts: gpu_passthrough_cacheable) to change them" % ", ".join(kept))
+    return kept
+
+
 def _options(control_plane_groups, compute_groups, skip_groups):
     return (
         inventory.group_list(control_plane_groups, "control_plane_groups"),
@@ -184,6 +195,7 @@ def plan(  # noqa: PLR0917 - mirrors the filter's keyword arguments
     pci_alias=None,
     pci_report_in_placement=False,
     pci_in_placement=False,
+    keep_hosts=None,
 ):
     """Work out every per-arch and per-host value of a kolla-ansible deployment from the decide roles' facts.
 
@@ -195,6 +207,9 @@ def plan(  # noqa: PLR0917 - mirrors the filter's keyword arguments
     ``multiarch_gpu_passthrough`` (gpu_passthrough, optional) and ``kolla_multiarch_pci_device_spec``.
     ``pci_alias`` (the operator's) and every compute host's GPU aliases are merged into one list
     (kolla/pci.py); ``pci_report_in_placement`` and ``pci_in_placement`` turn on PCI in Placement.
+    ``keep_hosts``: hosts this run did not look at (left out by ``--limit``). A compute host among them without
+    ``multiarch_gpu_passthrough`` is listed in ``pci_kept_hosts``: the render keeps what an earlier run wrote for its
+    GPUs (its ``[pci] device_spec`` and the ``[pci] alias`` list) instead of removing it.
     Returns a dict (see the filter's RETURN documentation); raises
     KollaMultiarchError listing every problem.
     """
@@ -224,6 +239,7 @@ def plan(  # noqa: PLR0917 - mirrors the filter's keyword arguments
             host_vars[host] = values
         if conf is not None:
             nova_compute[host] = conf
+    kept = _kept_gpu_hosts(compute, keep_hosts, hostvars, warnings)
     written = sorted({key for values in host_vars.values() for key in values})
     problems.extend(globals_conflicts(globals_files, group_vars, sorted(by_arch), host_keys=written))
     placement = pci.placement(pci_report_in_placement, pci_in_placement, problems, warnings)
@@ -245,6 +261,7 @@ def plan(  # noqa: PLR0917 - mirrors the filter's keyword arguments
         "nova_compute": nova_compute,
         "pci_alias": aliases,
         "pci_placement": placement,
+        "pci_kept_hosts": kept,
         "warnings": warnings,
         "control_plane": {"groups": cp_groups, "arches": sorted(cp_by_arch), "manifest_lists": bool(manifest_lists)},
         "hosts": len(placed),

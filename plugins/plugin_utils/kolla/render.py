@@ -154,6 +154,17 @@ def _alias_edits(the_plan):
     return [{"path": path, "section": "pci", "option": "alias", "value": None, "state": "absent"} for path in ALIAS_FILES]
 
 
+def _kept_pci(the_plan, ledger):
+    """The ``(path, section, option)`` keys an earlier run wrote for the GPUs of hosts this run did not look at
+    (``pci_kept_hosts``): each kept host's ``[pci] device_spec``, and the ``[pci] alias`` list when one of them had specs."""
+    written = ledger.get("ini") or {}
+    kept = {("nova/%s/nova-compute.conf" % h, "pci", "device_spec") for h in the_plan.get("pci_kept_hosts") or ()}
+    kept = {key for key in kept if key[2] in (written.get(key[0]) or {}).get("pci", [])}
+    if kept:
+        kept |= {(path, "pci", "alias") for path in ALIAS_FILES if "alias" in (written.get(path) or {}).get("pci", [])}
+    return kept
+
+
 def ini_edits(the_plan, layers=None, ledger=None):
     """``(edits, ledger part)``: every INI edit of the config overrides, in a stable order.
 
@@ -162,12 +173,14 @@ def ini_edits(the_plan, layers=None, ledger=None):
     ``global.conf``, ``nova.conf`` and ``nova/nova-scheduler.conf`` texts (None when absent).
     """
     ledger = _check_ledger(ledger)
-    edits = _libvirt_edits(the_plan) + _alias_edits(the_plan) + pci.placement_edits(the_plan, ledger)
-    required = [PCI_FILTER] if the_plan.get("pci_alias") else []
+    kept = _kept_pci(the_plan, ledger)
+    edits = [e for e in _libvirt_edits(the_plan) + _alias_edits(the_plan) if (e["path"], e["section"], e["option"]) not in kept]
+    edits += pci.placement_edits(the_plan, ledger)
+    required = [PCI_FILTER] if the_plan.get("pci_alias") or any(key[2] == "alias" for key in kept) else []
     scheduler, filters_entry = scheduler_edit(layers or {}, ledger.get("enabled_filters"), required)
     if scheduler is not None:
         edits.append(scheduler)
-    decided = {(e["path"], e["section"], e["option"]) for e in edits}
+    decided = {(e["path"], e["section"], e["option"]) for e in edits} | kept
     for path, sections in sorted((ledger.get("ini") or {}).items()):
         for section, options in sorted(sections.items()):
             edits.extend(
@@ -179,6 +192,8 @@ def ini_edits(the_plan, layers=None, ledger=None):
     for edit in edits:
         if edit["state"] == "present" and edit is not scheduler:
             written.setdefault(edit["path"], {}).setdefault(edit["section"], []).append(edit["option"])
+    for path, section, option in sorted(kept):
+        written.setdefault(path, {}).setdefault(section, []).append(option)
     return edits, {"ini": written, "enabled_filters": filters_entry}
 
 

@@ -62,3 +62,30 @@ def test_the_groups_the_role_documents_are_the_decisions():
 def test_phases_are_tagged():
     tasks = _load(ROLE / "tasks" / "main.yml")
     assert [task["tags"] for task in tasks] == [["host_facts", "host_facts_detect"], ["host_facts", "host_facts_group"]]
+
+
+def _outside_read_task():
+    read = _load(ROLE / "tasks" / "outside.yml")[0]
+    return next(task for task in read["block"] if "multiarch.kolla.host_arch_info" in task)
+
+
+def test_the_outside_entry_point_reads_each_host_with_its_own_variables_read_only():
+    task = _outside_read_task()
+    module_options = yaml.safe_load(host_arch_info.DOCUMENTATION)["options"]
+    args = task["multiarch.kolla.host_arch_info"]
+    assert set(args) == set(module_options)
+    for option in module_options:  # delegated tasks template with the current host's variables: the host's own come from hostvars
+        assert args[option] == "{{ hostvars[item].host_facts_%s | default(host_facts_%s) }}" % (option, option)
+    assert task["delegate_to"] == "{{ item }}" and task["ignore_unreachable"] is True
+    assert "supports_check_mode=True" in Path(host_arch_info.__file__).read_text(encoding="utf-8")  # read-only, runs under --check
+    outside = _load(ROLE / "meta" / "argument_specs.yml")["argument_specs"]["outside"]["options"]
+    assert outside == {"host_facts_outside_hosts": {"type": "list", "elements": "str", "required": True,
+                                                    "description": outside["host_facts_outside_hosts"]["description"]}}
+
+
+def test_the_outside_entry_point_sets_only_the_public_facts_and_caches_nothing():
+    tasks = [task for block in _load(ROLE / "tasks" / "outside.yml") for task in block["block"]]
+    set_facts = [task["ansible.builtin.set_fact"] for task in tasks if "ansible.builtin.set_fact" in task]
+    assert [sorted(facts) for facts in set_facts] == [["multiarch_host"], ["multiarch_groups"]]
+    assert all(task.get("delegate_facts") is True for task in tasks if "ansible.builtin.set_fact" in task)
+    assert [block["tags"] for block in _load(ROLE / "tasks" / "outside.yml")] == [["host_facts", "host_facts_detect"], ["host_facts", "host_facts_group"]]
