@@ -7,6 +7,8 @@ Controller side, pure. A check is a function ``check(ctx)`` returning findings; 
 facts already gathered (``ctx.var(host, name)``) and ``ctx.options``, never a host.
 """
 
+from collections.abc import Mapping
+
 from ansible_collections.multiarch.kolla.plugins.plugin_utils.kolla.decisions import get
 
 SEVERITIES = ("error", "warning")
@@ -45,6 +47,20 @@ class Context:
     def option(self, name, default=None):
         value = self.options.get(name)
         return default if value is None else value
+
+    def kolla_globals(self):
+        """The deploy host's globals.yml (the option ``globals``), ``{}`` when absent or not a mapping."""
+        value = self.options.get("globals")
+        return value if isinstance(value, Mapping) else {}
+
+    def kolla_var(self, host, name, default=None):
+        """A kolla-ansible variable as kolla-ansible sees it on ``host``: globals.yml's value, else the host's, else the
+        run's option, else ``default``. kolla-ansible passes globals.yml as extra-vars (kolla-ansible 23.0.0,
+        kolla_ansible/cli: ``-e @globals.yml``), which beat every inventory variable."""
+        for value in (self.kolla_globals().get(name), self.var(host, name), self.options.get(name)):
+            if value not in (None, ""):
+                return value
+        return default
 
     def members(self, group_names):
         """The play's hosts in any of ``group_names``, in play order."""

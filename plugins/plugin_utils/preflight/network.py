@@ -72,12 +72,25 @@ def ip_address(value):
 
 
 def _setting(ctx, host, names, default=None):
-    """kolla's chain: for each name in turn, the host's variable, else the run's option."""
+    """kolla's chain: the first of ``names`` set (globals.yml, else the host, else the run: ``Context.kolla_var``)."""
     for name in names:
-        for value in (ctx.var(host, name), ctx.option(name)):
-            if value not in (None, ""):
-                return value
+        value = ctx.kolla_var(host, name)
+        if value is not None:
+            return value
     return default
+
+
+def shadowed(ctx, host, names=("api_interface", "network_interface")):
+    """A warning for each of ``names`` the host sets in the inventory that globals.yml overrides for kolla-ansible."""
+    out = []
+    for name in names:
+        own, wins = ctx.var(host, name), ctx.kolla_globals().get(name)
+        if own not in (None, "") and wins not in (None, "") and own != wins:
+            out.append(finding(host, "vip_subnet", "%s is %s in the inventory, but globals.yml sets %s, which kolla-ansible passes as "
+                               "extra-vars: kolla uses %s on this host (and these checks read it)" % (name, own, wins, wins),
+                               "remove %s from globals.yml and set it per host in the inventory, or drop the host's value" % name,
+                               severity="warning"))
+    return out
 
 
 def interface_name(ctx, host):
@@ -181,16 +194,20 @@ def _vip_taken(ctx, host, vip):
 
 @_needs_netaddr
 def vip_subnet(ctx):
-    """kolla_internal_vip_address is in every control host's api_interface subnet and is no host's address."""
+    """kolla_internal_vip_address is in every control host's api_interface subnet and is no host's address.
+
+    Also warns where globals.yml overrides a host's own interface (``shadowed``): kolla uses globals.yml's.
+    """
+    out = [f for host in ctx.hosts for f in shadowed(ctx, host)]
     text = ctx.option("kolla_internal_vip_address")
     if text in (None, ""):
-        return []
+        return out
     vip = ip_address(text)
     if vip is None:
-        return [finding(None, "vip_subnet", "kolla_internal_vip_address %r is not an IP address" % (text,),
-                        "set it to one unused address, without a prefix, in the control hosts' network_interface subnet")]
+        out.append(finding(None, "vip_subnet", "kolla_internal_vip_address %r is not an IP address" % (text,),
+                           "set it to one unused address, without a prefix, in the control hosts' network_interface subnet"))
+        return out
     held = vips(ctx)
-    out = []
     for host in ctx.members(ctx.option("control_plane_groups", ["control"])):
         out += _vip_on_control_host(ctx, host, vip, held)
     for host in ctx.hosts:

@@ -52,13 +52,13 @@ def kvm_usable(ctx):
 
 def libvirt_in_container(ctx, host):
     """Whether nova's libvirt runs in kolla's nova_libvirt container on ``host`` (kolla-ansible's default)."""
-    return boolean(ctx.var(host, "enable_nova_libvirt_container", ctx.option("enable_nova_libvirt_container", True)), strict=False)
+    return boolean(ctx.kolla_var(host, "enable_nova_libvirt_container", True), strict=False)
 
 
 def _image_findings(ctx, host, arch, foreign):
-    if ctx.var(host, "nova_libvirt_image_full"):
+    if ctx.kolla_var(host, "nova_libvirt_image_full"):
         return []  # the operator's own nova-libvirt image for this host: its content is theirs
-    distro = ctx.var(host, "kolla_base_distro", ctx.option("kolla_base_distro"))
+    distro = ctx.kolla_var(host, "kolla_base_distro")
     fix = ("give the host a nova-libvirt image with the emulators and firmware (nova_libvirt_image_full in its host_vars), or set "
            "enable_nova_libvirt_container: false on it and let nova_compute_arch install them on the host")
     severity = "error" if (distro or "").strip().lower() in emulation.RPM_KOLLA_DISTROS else "warning"

@@ -2,7 +2,12 @@
 
 from __future__ import annotations
 
+import json
+import subprocess
+
 import pytest
+import yaml
+from playbook_testlib import BINARY, playbook_env
 
 from ansible_collections.multiarch.kolla.plugins.plugin_utils.preflight.context import Context, finding, from_message
 
@@ -27,3 +32,23 @@ def test_variables_groups_and_options():
     ctx = Context(["a", "b"], {"a": {"x": 1, "n": None}}, {"g": ["b", "zz"]}, {"o": None, "p": 2})
     assert (ctx.var("a", "x"), ctx.var("a", "n", 5), ctx.var("b", "x", 3)) == (1, 5, 3)
     assert ctx.members(["g", "missing"]) == ["b"] and ctx.option("o", 7) == 7 and ctx.option("p") == 2
+
+
+def _ansible_sees(tmp_path, name, host_value, globals_value):
+    """What ansible-core itself makes of ``name`` on a host that sets it, run the way kolla-ansible runs (-e @globals.yml)."""
+    (tmp_path / "hosts.yml").write_text(yaml.safe_dump({"all": {"hosts": {"h1": {"ansible_connection": "local", name: host_value}}}}))
+    (tmp_path / "globals.yml").write_text(yaml.safe_dump({name: globals_value} if globals_value is not None else {}))
+    proc = subprocess.run([str(BINARY.with_name("ansible")), "-i", str(tmp_path / "hosts.yml"), "h1", "-e", "@%s" % (tmp_path / "globals.yml"),
+                           "-m", "ansible.builtin.debug", "-a", "var=%s" % name],
+                          env=playbook_env(ANSIBLE_CALLBACK_RESULT_FORMAT="json", ANSIBLE_STDOUT_CALLBACK="minimal"),
+                          capture_output=True, text=True, check=True)
+    return json.loads(proc.stdout.split("=>", 1)[1])[name]
+
+
+@pytest.mark.parametrize("in_globals", ["eth1", None], ids=["globals-wins", "host-when-globals-is-silent"])
+def test_kolla_var_reads_globals_first_as_ansible_does_for_kolla_ansible(tmp_path, in_globals):
+    ctx = Context(["h1"], {"h1": {"network_interface": "eth0"}}, options={"globals": {"network_interface": in_globals} if in_globals else {},
+                                                                           "network_interface": "ens3"})
+    assert ctx.kolla_var("h1", "network_interface") == _ansible_sees(tmp_path, "network_interface", "eth0", in_globals)
+    assert ctx.kolla_var("h2", "network_interface") == (in_globals or "ens3")  # a host without its own value: the run's option
+    assert Context(["h1"], {}, options={"globals": ["not", "a", "mapping"]}).kolla_var("h1", "x", "dflt") == "dflt"

@@ -481,3 +481,12 @@ def test_an_interface_name_with_a_line_break_is_shown_quoted():
     found = [f for f in network.vip_subnet(context(hostvars, kolla_internal_vip_address=VIP)) if f["host"] == "ctl1"]
     assert found and "interface 'eth0\\nvirt_type = qemu' not present" in found[0]["found"]
     assert "\n" not in found[0]["found"]  # one row of the table
+
+
+def test_globals_yml_interface_beats_the_hosts_and_the_host_is_warned():
+    hostvars = cloud()
+    hostvars["ctl1"]["network_interface"] = "h14br-t.1"  # the inventory's value, shadowed: kolla-ansible uses globals.yml's eth0
+    found = network.vip_subnet(context(hostvars, kolla_internal_vip_address=VIP, globals={"network_interface": "eth0"}))
+    assert network.interface(context(hostvars, globals={"network_interface": "eth0"}), "ctl1")[0] == "eth0"
+    (warned,) = only(found, "vip_subnet")
+    assert (warned["host"], warned["severity"]) == ("ctl1", "warning") and "globals.yml sets eth0" in warned["found"]
