@@ -47,8 +47,8 @@ def _ansible_sees(tmp_path, name, host_value, globals_value):
 
 @pytest.mark.parametrize("in_globals", ["eth1", None], ids=["globals-wins", "host-when-globals-is-silent"])
 def test_kolla_var_reads_globals_first_as_ansible_does_for_kolla_ansible(tmp_path, in_globals):
-    ctx = Context(["h1"], {"h1": {"network_interface": "eth0"}}, options={"globals": {"network_interface": in_globals} if in_globals else {},
-                                                                           "network_interface": "ens3"})
+    kolla_globals = {"network_interface": in_globals} if in_globals else {}
+    ctx = Context(["h1"], {"h1": {"network_interface": "eth0"}}, options={"globals": kolla_globals, "network_interface": "ens3"})
     assert ctx.kolla_var("h1", "network_interface") == _ansible_sees(tmp_path, "network_interface", "eth0", in_globals)
     assert ctx.kolla_var("h2", "network_interface") == (in_globals or "ens3")  # a host without its own value: the run's option
     assert Context(["h1"], {}, options={"globals": ["not", "a", "mapping"]}).kolla_var("h1", "x", "dflt") == "dflt"
