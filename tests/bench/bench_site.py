@@ -44,7 +44,7 @@ CONTROLLER_ACTIONS = {"ansible.builtin.set_fact", "set_fact", "ansible.builtin.a
                       "validate_argument_spec"}
 
 
-def _env():
+def ansible_env():
     return dict(os.environ, PATH="%s:%s" % (BIN, os.environ["PATH"]), ANSIBLE_CONFIG=str(REPO / "ansible.cfg"),
                 ANSIBLE_COLLECTIONS_PATH=str(REPO / ".cache" / "collections"), ANSIBLE_STDOUT_CALLBACK="ansible.builtin.json",
                 ANSIBLE_LOAD_CALLBACK_PLUGINS="1", ANSIBLE_NOCOLOR="1",
@@ -65,14 +65,14 @@ def _play_seconds(play):
 
 def lab(state):
     subprocess.run([str(BIN / "ansible-playbook"), "-i", str(INVENTORY), str(REPO / "playbooks" / "lab.yml"), "-e", "lab_state=%s" % state],
-                   env=_env(), cwd=str(REPO), check=True, capture_output=True)
+                   env=ansible_env(), cwd=str(REPO), check=True, capture_output=True)
 
 
 def run_site(name, options, report_dir):
     argv = [str(BIN / "ansible-playbook"), "-i", str(INVENTORY), str(REPO / "playbooks" / "site.yml"), "-e", "multiarch_deploy_host=lab-deploy",
             "-e", "multiarch_report_dir=%s" % report_dir, *options]
     started = time.monotonic()
-    proc = subprocess.run(argv, env=_env(), cwd=str(REPO), capture_output=True, text=True, check=False)
+    proc = subprocess.run(argv, env=ansible_env(), cwd=str(REPO), capture_output=True, text=True, check=False)
     wall = time.monotonic() - started
     report_dir.mkdir(parents=True, exist_ok=True)
     (report_dir / ("run-%s.json" % name)).write_text(proc.stdout)  # kept for a later look
