@@ -7,6 +7,8 @@
 * ``lab_host``, ``multiarch_x86``: the lab's hosts and a real multiarch KVM host.
 * ``write_libvirt_ini``, ``nova_conf_cleared``, ``nova_driver_for``: nova 34's own option
   parsing and libvirt driver code, the oracles of the decisions.
+* ``nova_timeout_options``, ``load_default_section``, ``power_off_timeout``: nova 34's and
+  oslo.messaging's ``[DEFAULT]`` option definitions and nova's clean-shutdown window.
 
 nova and libvirt are imported with ``require_import`` inside the helpers that need
 them, so that tests without them still run where they are missing.
@@ -242,3 +244,46 @@ def load_libvirt_section(path):
     nova_conf.libvirt.register_opts(conf)
     conf(args=[], project="nova", default_config_files=[str(path)], default_config_dirs=[])
     return conf
+
+
+# --------------------------------------------------------------------------- nova-compute [DEFAULT] timeouts
+
+
+def messaging_default_options():
+    """oslo.messaging's ``[DEFAULT]`` options (``rpc_response_timeout`` among them), as its oslo.config entry point lists them."""
+    messaging = require_import("oslo_messaging.opts")
+    return [opt for group, listed in messaging.list_opts() if group in (None, "DEFAULT") for opt in listed]
+
+
+def nova_timeout_options():
+    """``{option name: oslo.config Opt}`` of nova 34's ``[DEFAULT]`` (nova.conf) and oslo.messaging's ``[DEFAULT]`` options."""
+    nova_conf = require_import("nova.conf")
+    opts = {name: entry["opt"] for name, entry in nova_conf.CONF._opts.items()}
+    opts.update({opt.name: opt for opt in messaging_default_options()})
+    return opts
+
+
+def load_default_section(path=None):
+    """oslo.config with nova 34's compute options ([DEFAULT] and [compute]) and oslo.messaging's, reading ``path``."""
+    cfg = require_import("oslo_config.cfg")
+    nova_conf = require_import("nova.conf")
+    conf = cfg.ConfigOpts()
+    nova_conf.compute.register_opts(conf)
+    conf.register_opts(messaging_default_options())
+    conf(args=[], project="nova", default_config_files=[str(path)] if path else [], default_config_dirs=[])
+    return conf
+
+
+def power_off_timeout(conf, image_properties=None):
+    """The clean-shutdown seconds nova 34 gives an instance of an image with ``image_properties`` under ``conf``.
+
+    nova's own path: the image properties become the instance's ``image_*`` system metadata
+    (nova/utils.py get_system_metadata_from_image) and ComputeManager._get_power_off_values reads
+    ``image_os_shutdown_timeout`` there, with ``[DEFAULT] shutdown_timeout`` as the default.
+    """
+    utils = require_import("nova.utils")
+    manager = require_import("nova.compute.manager")
+    instance = types.SimpleNamespace(system_metadata=utils.get_system_metadata_from_image({"properties": dict(image_properties or {})}))
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setattr(manager, "CONF", conf)
+        return manager.ComputeManager._get_power_off_values(None, instance, True)[0]

@@ -14,6 +14,7 @@ from ansible_collections.multiarch.kolla.plugins.plugin_utils import multiarch_h
 from ansible_collections.multiarch.kolla.plugins.plugin_utils.nova.compute_arch import DECISION_KEYS
 from ansible_collections.multiarch.kolla.plugins.plugin_utils.nova.libvirt import NOVA_LIBVIRT_KEYS
 from ansible_collections.multiarch.kolla.plugins.plugin_utils.nova.pci import PciConfigError, pci_aliases, pci_device_specs
+from ansible_collections.multiarch.kolla.plugins.plugin_utils.nova.timeouts import TIMEOUT_KEYS
 
 # The keys of multiarch_gpu_passthrough (docs/gpu-passthrough.md) that kolla_multiarch reads.
 GPU_FACT_KEYS = ("arch", "device_spec", "aliases", "refused", "errors")
@@ -69,16 +70,16 @@ def _one_line(value):
     return line_break(to_text(value)) is None
 
 
-def _libvirt_problem(host, libvirt):
-    if not isinstance(libvirt, dict):
-        return "multiarch_nova_compute.libvirt=%r is not a dict of [libvirt] keys" % (libvirt,)
-    unknown = sorted(k for k in libvirt if k not in NOVA_LIBVIRT_KEYS)
+def _section_problem(field, section, owned, values):
+    """Why ``multiarch_nova_compute.<field>`` is not a dict of the owned ``[section]`` keys with one-line INI values, or None."""
+    if not isinstance(values, dict):
+        return "multiarch_nova_compute.%s=%r is not a dict of [%s] keys" % (field, values, section)
+    unknown = sorted(k for k in values if k not in owned)
     if unknown:
-        owned = ", ".join(NOVA_LIBVIRT_KEYS)
-        return "multiarch_nova_compute.libvirt has keys %s that are not the collection's [libvirt] keys (%s)" % (", ".join(unknown), owned)
-    bad = sorted(k for k, v in libvirt.items() if not isinstance(v, (str, int)) or isinstance(v, bool) or not _one_line(v))
+        return "multiarch_nova_compute.%s has keys %s that are not the collection's [%s] keys (%s)" % (field, ", ".join(unknown), section, ", ".join(owned))
+    bad = sorted(k for k, v in values.items() if not isinstance(v, (str, int)) or isinstance(v, bool) or not _one_line(v))
     if bad:
-        return "multiarch_nova_compute.libvirt: %s must be one-line INI values" % ", ".join(bad)
+        return "multiarch_nova_compute.%s: %s must be one-line INI values" % (field, ", ".join(bad))
     return None
 
 
@@ -100,7 +101,8 @@ def nova_compute(host, hv, arch, problems):
             "host %s: multiarch_nova_compute was decided for %s but the host is %s (a stale or cached decision); %s" % (host, decision["arch"], arch, fix)
         )
         return None
-    why = _libvirt_problem(host, decision["libvirt"])
+    why = _section_problem("libvirt", "libvirt", NOVA_LIBVIRT_KEYS, decision["libvirt"]) or _section_problem(
+        "defaults", "DEFAULT", TIMEOUT_KEYS, decision["defaults"])
     if why:
         problems.append("host %s: %s; %s" % (host, why, fix))
         return None

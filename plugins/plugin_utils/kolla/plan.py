@@ -22,7 +22,8 @@ Rules:
   one host's image name on another host. A registry that serves manifest lists
   lifts the rule.
 * Per-host nova-compute settings go in ``nova/<host>/nova-compute.conf``, never in
-  a per-host ``nova.conf`` (kolla merges that one into every nova service of the host).
+  a per-host ``nova.conf`` (kolla merges that one into every nova service of the host):
+  the decision's ``[libvirt]`` keys and its ``[DEFAULT]`` timeouts (``defaults``).
 * Host and arch group names become file names (``host_vars/<host>.yml``,
   ``nova/<host>/nova-compute.conf``, ``group_vars/<group>.yml``): a name that is
   empty, ``.``, ``..`` or holds a ``/`` is refused (``_files.name_problem``, the rule
@@ -160,7 +161,8 @@ def _host_outputs(host, hv, arch, is_compute, *, problems, gpu_aliases):
     if (decision["provider_config"] or {}).get("providers"):
         values["nova_cell_compute_provider_config"] = decision["provider_config"]
     libvirt = {k: str(v) for k, v in decision["libvirt"].items()}
-    conf = {"libvirt": libvirt, "libvirt_absent": [k for k in NOVA_LIBVIRT_KEYS if k not in libvirt], "pci_device_spec": specs}
+    conf = {"libvirt": libvirt, "libvirt_absent": [k for k in NOVA_LIBVIRT_KEYS if k not in libvirt], "pci_device_spec": specs,
+            "defaults": {k: str(v) for k, v in decision["defaults"].items()}}
     return values, conf
 
 

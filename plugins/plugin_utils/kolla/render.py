@@ -54,6 +54,7 @@ _HEADERS = {
 # Where each INI value comes from, for the fix in a refusal.
 _SOURCES = {
     "libvirt": "the host's nova_compute_arch decision (multiarch_nova_compute.libvirt); run nova_compute_arch again with valid overrides",
+    "DEFAULT": "the host's nova_compute_arch decision (multiarch_nova_compute.defaults); run nova_compute_arch again with valid overrides",
     "device_spec": "the host's kolla_multiarch_pci_device_spec or multiarch_gpu_passthrough.device_spec (role gpu_passthrough)",
     "alias": "kolla_multiarch_pci_alias or the hosts' multiarch_gpu_passthrough.aliases (role gpu_passthrough)",
     "enabled_filters": "your enabled_filters in global.conf, nova.conf or nova/nova-scheduler.conf of the custom config dir",
@@ -140,6 +141,10 @@ def _libvirt_edits(the_plan):
             edits.append({"path": path, "section": "libvirt", "option": key, "value": value, "state": "present"})
         for key in conf.get("libvirt_absent") or []:
             edits.append({"path": path, "section": "libvirt", "option": key, "value": None, "state": "absent"})
+        # [DEFAULT] timeouts (multiarch_nova_compute.defaults). A key not decided this time is removed only where the
+        # ledger says this collection wrote it (ini_edits), so a [DEFAULT] line of the operator's own stays.
+        for key, value in (conf.get("defaults") or {}).items():
+            edits.append({"path": path, "section": "DEFAULT", "option": key, "value": value, "state": "present"})
         if conf.get("pci_device_spec"):
             edits.append({"path": path, "section": "pci", "option": "device_spec", "value_list": conf["pci_device_spec"], "state": "present"})
         else:

@@ -32,6 +32,11 @@ guests with the emulator of Kolla's nova_libvirt image.
 Hosts of both modes advertise ``CUSTOM_EMULATES_<ARCH>`` for the arches they
 emulate, so one set of image properties (``trait:CUSTOM_EMULATES_<ARCH>=required``)
 schedules emulated images onto either kind.
+
+Hosts that run guests under TCG (an emulated arch, or virt_type qemu) get nova-compute
+``[DEFAULT]`` timeouts scaled by the TCG slowdown (``defaults``, nova/timeouts.py); KVM
+hosts that emulate nothing get none (nova's defaults).
+``nova_compute_arch_overrides`` replaces any ``[libvirt]`` or ``[DEFAULT]`` value.
 """
 
 from ansible.module_utils.common.text.converters import to_text
@@ -47,14 +52,16 @@ from ansible_collections.multiarch.kolla.plugins.plugin_utils.nova.libvirt impor
     render_nova_compute_libvirt,
 )
 from ansible_collections.multiarch.kolla.plugins.plugin_utils.nova.provider_config import ProviderConfigError, emulation_trait, provider_config
+from ansible_collections.multiarch.kolla.plugins.plugin_utils.nova.timeouts import TIMEOUT_KEYS, TIMEOUT_RULES, nova_compute_timeouts, tcg_slowdowns
 from ansible_collections.multiarch.kolla.plugins.plugin_utils.plain import plain
 
 EMULATION_MODES = ("dedicated", "shared")
 # The keys of the published decision (docs/decisions.md, multiarch_nova_compute).
 DECISION_KEYS = (
     "arch", "virt_type", "cpu_mode", "libvirt", "libvirt_absent", "emulation_mode", "emulated",
-    "traits", "provider_config", "image_properties", "nova_host",
+    "traits", "provider_config", "image_properties", "nova_host", "defaults", "defaults_absent",
 )
+_OVERRIDE_KEYS = "[libvirt] %s; [DEFAULT] %s" % (", ".join(NOVA_LIBVIRT_KEYS), ", ".join(TIMEOUT_KEYS))
 
 
 def _new_plan(host, nova_host, mode):
@@ -70,6 +77,8 @@ def _new_plan(host, nova_host, mode):
         "settings": {},
         "libvirt": {},
         "absent": list(NOVA_LIBVIRT_KEYS),
+        "defaults": {},
+        "defaults_absent": list(TIMEOUT_KEYS),
         "virt_type": None,
         "cpu_mode": None,
         "traits": [],
@@ -96,12 +105,12 @@ def _check_inputs(plan, multiarch_host, mode, overrides):
         errors.append("host %s: nova_compute_arch_emulation_mode=%r: use dedicated or shared" % (name, mode))
         return None
     if overrides is not None and not isinstance(overrides, dict):
-        errors.append("host %s: nova_compute_arch_overrides=%r: give a dict of [libvirt] keys (%s)" % (name, overrides, ", ".join(NOVA_LIBVIRT_KEYS)))
+        errors.append("host %s: nova_compute_arch_overrides=%r: give a dict of nova-compute keys (%s)" % (name, overrides, _OVERRIDE_KEYS))
         return None
     return host_arch
 
 
-def _foreign_arches(plan, host_arch, emulated_arches):
+def _foreign_arches(plan, host_arch, emulated_arches, factors):
     """The foreign guest arches asked for, with their image properties; errors for unknown or unschedulable arches."""
     name = plan["host"]
     requested, arch_errors = emulation.as_arch_list(emulated_arches, name, "nova_compute_arch_emulated_arches")
@@ -110,7 +119,7 @@ def _foreign_arches(plan, host_arch, emulated_arches):
     foreign = sorted(a for a in requested if a not in native)
     for arch in foreign:
         try:
-            plan["image_properties"][arch] = glance_arch_properties(arch, emulated=True, require_emulation_trait=True)
+            plan["image_properties"][arch] = glance_arch_properties(arch, emulated=True, require_emulation_trait=True, tcg_slowdown=factors)
         except NovaLibvirtError as exc:
             plan["errors"].append("host %s: nova_compute_arch_emulated_arches: %s" % (name, to_text(exc)))
     return foreign
@@ -141,7 +150,7 @@ def _missing_emulators(plan, fact, foreign, os_family, strict):
 
 def _overrides_for_mode(plan, overrides, foreign, mode):
     """The [libvirt] overrides with the mode's virt_type; None after an error."""
-    over = dict(overrides or {})
+    over = {k: v for k, v in (overrides or {}).items() if k not in TIMEOUT_KEYS}
     if not foreign or mode != "dedicated":
         return over
     asked = over.get("virt_type")
@@ -194,6 +203,45 @@ def _decide_provider_config(plan, foreign, base):
     return True
 
 
+def _timeout_override(plan, rule, value):
+    """An operator's [DEFAULT] value as a string, or None after adding the error."""
+    number = int(value) if isinstance(value, str) and value.strip().isdigit() else value
+    if isinstance(number, bool) or not isinstance(number, int) or (rule.minimum is not None and number < rule.minimum):
+        plan["errors"].append(
+            "host %s: nova_compute_arch_overrides %s=%r: nova's [%s] %s is an integer of seconds%s; fix the value or drop the key"
+            % (plan["host"], rule.option, value, rule.section, rule.option, "" if rule.minimum is None else " >= %d" % rule.minimum)
+        )
+        return None
+    return str(number)
+
+
+def _decide_defaults(plan, overrides, factors, instance_build_timeout):
+    """Fill the plan's nova-compute [DEFAULT] timeouts (scaled by the TCG slowdown, then the operator's overrides); False after an error."""
+    before = len(plan["errors"])
+    try:
+        values = nova_compute_timeouts(plan["arch"], plan["emulated"], plan["virt_type"], factors,
+                                       instance_build_timeout=instance_build_timeout, host=plan["host"])
+    except NovaLibvirtError as exc:
+        plan["errors"].append(to_text(exc))
+        return False
+    for rule in TIMEOUT_RULES:
+        value = (overrides or {}).get(rule.option)
+        if value is not None:
+            values[rule.option] = _timeout_override(plan, rule, value)
+    plan["defaults"] = {k: values[k] for k in TIMEOUT_KEYS if values.get(k) is not None}
+    plan["defaults_absent"] = [k for k in TIMEOUT_KEYS if k not in plan["defaults"]]
+    return len(plan["errors"]) == before
+
+
+def _slowdowns(plan, tcg_slowdown):
+    """Every arch's TCG slowdown factor (the arch table's, or the operator's measured ones); None after an error."""
+    try:
+        return tcg_slowdowns(tcg_slowdown, host=plan["host"])
+    except NovaLibvirtError as exc:
+        plan["errors"].append(to_text(exc))
+        return None
+
+
 def decision(plan):
     """The fact ``multiarch_nova_compute`` (docs/decisions.md) of a plan without errors."""
     return {
@@ -208,6 +256,8 @@ def decision(plan):
         "provider_config": plan["provider_config"],
         "image_properties": plan["image_properties"],
         "nova_host": plan["nova_host"],
+        "defaults": dict(plan["defaults"]),
+        "defaults_absent": list(plan["defaults_absent"]),
     }
 
 
@@ -225,6 +275,8 @@ def compute_arch_plan(
     strict=True,
     pending_arches=None,
     nova_host=None,
+    tcg_slowdown=None,
+    instance_build_timeout=None,
 ):
     """Decide one host's nova-compute settings, emulation packages and provider config.
 
@@ -234,14 +286,17 @@ def compute_arch_plan(
     settings are decided as if they were installed.
     ``pending_arches`` (check mode): arches whose packages would be installed
     are treated as runnable.
+    ``tcg_slowdown``: the operator's measured {arch: factor}, replacing the arch table's nominal
+    ones; ``instance_build_timeout``: the operator's value for native hosts, scaled on emulating hosts.
     Returns a dict; ``errors`` is empty and ``decision`` set when the host is decided.
     """
     plan = _new_plan(host, nova_host, mode)
     host_arch = _check_inputs(plan, multiarch_host, mode, overrides)
-    if host_arch is None:
+    factors = _slowdowns(plan, tcg_slowdown) if host_arch else None
+    if factors is None:
         return plan
     plan["arch"] = host_arch
-    foreign = _foreign_arches(plan, host_arch, emulated_arches)
+    foreign = _foreign_arches(plan, host_arch, emulated_arches, factors)
     plan["emulated"] = foreign
     if plan["errors"]:
         return plan
@@ -260,6 +315,8 @@ def compute_arch_plan(
         return plan
     if mode == "shared" and foreign and plan["virt_type"] == "kvm" and image_metadata_prefilter:
         plan["errors"].append(_prefilter_refusal(plan, host_arch, foreign))
+        return plan
+    if not _decide_defaults(plan, overrides, factors, instance_build_timeout):
         return plan
     if _decide_provider_config(plan, foreign, provider_config_base) and not plan["errors"]:
         plan["decision"] = decision(plan)

@@ -5,7 +5,8 @@
 
 Controller side. Machine type, firmware and extra properties per arch come from
 ``module_utils/archtable.py``; the emulation traits nova can schedule on from
-``module_utils/arch_traits.py`` (os-traits' names).
+``module_utils/arch_traits.py`` (os-traits' names); the clean-shutdown window of
+emulated images from ``nova/timeouts.py``.
 """
 
 from ansible_collections.multiarch.kolla.plugins.module_utils.arch_traits import COMPUTE_ARCH_TRAITS
@@ -17,16 +18,19 @@ from ansible_collections.multiarch.kolla.plugins.module_utils.archtable import (
 )
 from ansible_collections.multiarch.kolla.plugins.plugin_utils.nova.libvirt import NovaLibvirtError
 from ansible_collections.multiarch.kolla.plugins.plugin_utils.nova.provider_config import emulation_trait
+from ansible_collections.multiarch.kolla.plugins.plugin_utils.nova.timeouts import os_shutdown_timeout, tcg_slowdowns
 
 
-def _emulated_properties(guest_arch, host_arch, require_emulation_trait):
+def _emulated_properties(guest_arch, host_arch, require_emulation_trait, tcg_slowdown):
     emulatable = [a for a in ARCHES if ARCHES[a]["nova_arch"] and "COMPUTE_ARCH_%s" % a.upper() in COMPUTE_ARCH_TRAITS]
     if guest_arch not in emulatable:
         raise NovaLibvirtError(
             "glance_arch_properties: emulated %s images: nova schedules them by the trait COMPUTE_ARCH_%s, which os-traits does not define; "
             "emulated images can be %s" % (guest_arch, guest_arch.upper(), ", ".join(emulatable))
         )
-    props = {"hw_emulation_architecture": guest_arch}
+    # nova 34 manager._get_power_off_values: the image's os_shutdown_timeout wins over [DEFAULT] shutdown_timeout,
+    # so the guest gets its arch's window on every host, KVM-shared or dedicated.
+    props = {"hw_emulation_architecture": guest_arch, "os_shutdown_timeout": os_shutdown_timeout(guest_arch, tcg_slowdowns(tcg_slowdown))}
     if host_arch is not None:
         try:
             physical = canonical_arch(host_arch)
@@ -52,7 +56,7 @@ def _native_properties(guest_arch, host_arch, require_emulation_trait):
     return {"hw_architecture": guest_arch}
 
 
-def glance_arch_properties(arch, emulated=False, host_arch=None, require_emulation_trait=False):
+def glance_arch_properties(arch, emulated=False, host_arch=None, require_emulation_trait=False, tcg_slowdown=None):
     """Glance image properties for guests of ``arch``.
 
     Native images get ``hw_architecture: <arch>``. Emulated images get
@@ -61,7 +65,9 @@ def glance_arch_properties(arch, emulated=False, host_arch=None, require_emulati
     emulation feature defines it); without ``host_arch`` hw_architecture is left
     out so any host that runs the arch (natively or emulated) qualifies.
     ``require_emulation_trait`` adds ``trait:CUSTOM_EMULATES_<ARCH>: required``
-    for shared KVM hosts that advertise that custom trait.
+    for shared KVM hosts that advertise that custom trait. Emulated images also get
+    ``os_shutdown_timeout``: nova's 60 s clean-shutdown window scaled by the arch's TCG
+    slowdown (the arch table's, or ``tcg_slowdown`` {arch: factor}, the operator's measured one).
     """
     try:
         guest_arch = canonical_arch(arch)
@@ -74,7 +80,7 @@ def glance_arch_properties(arch, emulated=False, host_arch=None, require_emulati
             % (guest_arch, ", ".join(a for a in ARCHES if ARCHES[a]["nova_arch"]))
         )
     if emulated:
-        props = _emulated_properties(guest_arch, host_arch, require_emulation_trait)
+        props = _emulated_properties(guest_arch, host_arch, require_emulation_trait, tcg_slowdown)
     else:
         props = _native_properties(guest_arch, host_arch, require_emulation_trait)
     if info["machine_type"]:

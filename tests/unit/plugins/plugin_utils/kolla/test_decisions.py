@@ -30,12 +30,22 @@ def test_host_arch_group_reads_host_facts():
         ("newline", "cpu_models must be one-line INI values"),
         ("u2028", "cpu_models must be one-line INI values"),
         ("provider", "provider_config='x' is not a dict"),
+        ("defaults_key", "multiarch_nova_compute.defaults has keys debug that are not the collection's [DEFAULT] keys"),
+        ("defaults_newline", "multiarch_nova_compute.defaults: shutdown_timeout must be one-line INI values"),
+        ("defaults_type", "multiarch_nova_compute.defaults=['600'] is not a dict of [DEFAULT] keys"),
     ],
 )
 def test_a_malformed_decision_is_refused_naming_the_role(change, message):
     hv = decided("h", "x86_64")
-    decision = dict(hv["multiarch_nova_compute"], libvirt=dict(hv["multiarch_nova_compute"]["libvirt"]))
-    if change == "libvirt_key":
+    decision = dict(hv["multiarch_nova_compute"], libvirt=dict(hv["multiarch_nova_compute"]["libvirt"]),
+                    defaults=dict(hv["multiarch_nova_compute"]["defaults"]))
+    if change == "defaults_key":
+        decision["defaults"]["debug"] = "true"
+    elif change == "defaults_newline":
+        decision["defaults"]["shutdown_timeout"] = "600\nrpc_response_timeout = 1"
+    elif change == "defaults_type":
+        decision["defaults"] = ["600"]
+    elif change == "libvirt_key":
         decision["libvirt"]["images_type"] = "rbd"
     elif change == "newline":
         decision["libvirt"]["cpu_models"] = "Nehalem\nvirt_type = kvm"

@@ -58,6 +58,8 @@ def test_nova_compute_values_are_the_decision_as_it_is(arch, kvm):
     assert sorted(conf["libvirt_absent"]) == sorted(set(NOVA_LIBVIRT_KEYS) - set(decision["libvirt"]))
     assert the_plan["host_vars"]["n1"] == {"nova_compute_virt_type": decision["virt_type"], "nova_libvirt_cpu_mode": decision["cpu_mode"]}
     assert conf["libvirt"]["virt_type"] == ("kvm" if kvm else "qemu")
+    # [DEFAULT] timeouts as decided: none on a KVM host that emulates nothing, scaled where every guest runs under TCG.
+    assert conf["defaults"] == decision["defaults"] and bool(conf["defaults"]) is not kvm
 
 
 def test_the_plan_never_decides_libvirt_itself():

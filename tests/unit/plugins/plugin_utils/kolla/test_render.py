@@ -56,7 +56,8 @@ def test_render_keeps_operator_lines_and_is_idempotent(tmp_path):
     (tmp_path / "nova.conf").write_text(f"[DEFAULT]\ncpu_allocation_ratio = 4.0\n[filter_scheduler]\nenabled_filters = {OPERATOR_FILTERS}\n")
     out, changed = write(tmp_path, the_plan)
     assert changed
-    assert [e["path"] for e in out["ini_edits"]].count("nova/ca1/nova-compute.conf") == 7
+    # 6 [libvirt], 1 [pci] device_spec, 2 [DEFAULT] timeouts (ca1 has no KVM: its guests run under TCG).
+    assert [e["path"] for e in out["ini_edits"]].count("nova/ca1/nova-compute.conf") == 9
     out2, changed = write(tmp_path, the_plan, out["ledger"])
     assert not changed  # the role's idempotence
     assert out2["ledger"] == out["ledger"]
@@ -71,6 +72,8 @@ def test_render_keeps_operator_lines_and_is_idempotent(tmp_path):
     assert conf.libvirt.hw_machine_type == ["aarch64=virt"]
     assert conf.libvirt.num_pcie_ports == 16
     assert conf.libvirt.images_type == "raw"
+    assert (conf.shutdown_timeout, conf.instance_build_timeout) == (600, 0)
+    assert "rpc_response_timeout = 600" in ca1
     assert conf.pci.device_spec == ['{"product_id": "20b5", "vendor_id": "10de"}']
     nova_request = require_import("nova.pci.request")
     nova_request.get_alias_from_config.cache_clear()
@@ -278,3 +281,36 @@ def test_a_ledger_naming_a_path_outside_its_dirs_is_refused(ledger):
     the_plan = plan(multinode(), mixed(), image_sources_override=PPC_SOURCE)
     with pytest.raises(AnsibleFilterError, match=r"the ledger \.multiarch-kolla\.json names .* fix: remove the file"):
         render(the_plan, {}, {}, ledger)
+
+
+def test_default_timeouts_are_removed_only_where_the_collection_wrote_them(tmp_path):
+    """[DEFAULT] timeouts of an emulating host: written beside the operator's own [DEFAULT] lines, which outlive them."""
+    guests = {"x86_64": {}, "aarch64": {"accel": "tcg", "machines": ["virt"], "cpu_models": [], "uefi": True}}
+    groups = {"control": ["c1"], "compute": ["c1"]}
+    emulating = {"c1": decided("c1", "x86_64", kvm=True, guests=guests, emulated_arches=["aarch64"], mode="shared", tcg_slowdown={"aarch64": 5})}
+    conf_file = tmp_path / "nova" / "c1" / "nova-compute.conf"
+    conf_file.parent.mkdir(parents=True)
+    conf_file.write_text("[DEFAULT]\n# operator\ndebug = true\ninstance_build_timeout = 99\n")
+    out, changed = write(tmp_path, plan(groups, emulating))
+    assert changed
+    assert out["ledger"]["ini"]["nova/c1/nova-compute.conf"]["DEFAULT"] == ["shutdown_timeout", "rpc_response_timeout"]
+    text = conf_file.read_text()
+    assert "# operator\ndebug = true\ninstance_build_timeout = 99\n" in text and "rpc_response_timeout = 300" in text
+    assert (nova_reads(conf_file).shutdown_timeout, nova_reads(conf_file).instance_build_timeout) == (300, 99)
+    _out, changed = write(tmp_path, plan(groups, emulating), out["ledger"])
+    assert not changed
+    # The host stops emulating: nova's defaults come back, the operator's lines stay.
+    native = {"c1": decided("c1", "x86_64", kvm=True, guests=guests, mode="shared")}
+    out, changed = write(tmp_path, plan(groups, native), out["ledger"])
+    assert changed
+    assert [line for line in conf_file.read_text().splitlines() if "=" in line and "[" not in line][:2] == ["debug = true", "instance_build_timeout = 99"]
+    assert "shutdown_timeout" not in conf_file.read_text() and "rpc_response_timeout" not in conf_file.read_text()
+    assert "DEFAULT" not in out["ledger"]["ini"]["nova/c1/nova-compute.conf"]
+    assert nova_reads(conf_file).shutdown_timeout == 60
+
+
+def test_an_operator_timeout_override_is_rendered_as_decided(tmp_path):
+    groups = {"control": ["c1"], "compute": ["c1"]}
+    hostvars = {"c1": decided("c1", "x86_64", kvm=True, overrides={"shutdown_timeout": 240})}
+    write(tmp_path, plan(groups, hostvars))
+    assert nova_reads(tmp_path / "nova" / "c1" / "nova-compute.conf").shutdown_timeout == 240

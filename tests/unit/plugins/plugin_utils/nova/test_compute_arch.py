@@ -15,11 +15,12 @@ import re
 
 import pytest
 from conftest import REPO, require_import
-from nova_testlib import lab_host, load_nova_conf, multiarch_x86, nova_conf_cleared, write_libvirt_ini
+from nova_testlib import lab_host, load_default_section, load_nova_conf, multiarch_x86, nova_conf_cleared, power_off_timeout, write_libvirt_ini
 
 from ansible_collections.multiarch.kolla.plugins.plugin_utils.nova.compute_arch import DECISION_KEYS, compute_arch_plan, decision
 from ansible_collections.multiarch.kolla.plugins.plugin_utils.nova.libvirt import NOVA_LIBVIRT_KEYS
 from ansible_collections.multiarch.kolla.plugins.plugin_utils.nova.provider_config import render_provider_config_yaml
+from ansible_collections.multiarch.kolla.plugins.plugin_utils.nova.timeouts import TIMEOUT_KEYS
 
 PLAN = compute_arch_plan
 
@@ -344,6 +345,11 @@ def test_decision_has_exactly_the_documented_keys_and_every_owned_key(make_plan)
     assert list(fact["libvirt"]) == [k for k in NOVA_LIBVIRT_KEYS if k in fact["libvirt"]]  # the order written
     assert all(isinstance(v, str) for v in fact["libvirt"].values())
     assert (fact["virt_type"], fact["cpu_mode"]) == (fact["libvirt"]["virt_type"], fact["libvirt"]["cpu_mode"])
+    # Every owned [DEFAULT] key likewise.
+    assert set(fact["defaults"]).isdisjoint(fact["defaults_absent"])
+    assert set(fact["defaults"]) | set(fact["defaults_absent"]) == set(TIMEOUT_KEYS)
+    assert all(isinstance(v, str) for v in fact["defaults"].values())
+    assert (fact["defaults"], fact["defaults_absent"]) == (plan["defaults"], plan["defaults_absent"])
     assert (fact["arch"], fact["emulation_mode"], fact["emulated"], fact["traits"]) == (plan["arch"], plan["mode"], plan["emulated"], plan["traits"])
     assert fact["nova_host"] == plan["nova_host"]
     assert fact["provider_config"] == plan["provider_config"] and fact["image_properties"] == plan["image_properties"]
@@ -395,3 +401,63 @@ def test_malformed_guests_count_as_unknown(guests):
     """A fact whose guests is not the contract's dict decides as a host whose guests are unknown, not a traceback."""
     host = dict(lab_host("x86_64"), guests=guests)
     assert PLAN(host, host="c1")["decision"] == PLAN(lab_host("x86_64"), host="c1")["decision"]
+
+
+# --------------------------------------------------------------------------- [DEFAULT] timeouts (nova/timeouts.py)
+
+
+def test_kvm_host_that_emulates_nothing_keeps_nova_defaults():
+    plan = PLAN(multiarch_x86(), host="c1", mode="shared", instance_build_timeout=300)
+    assert plan["errors"] == [] and plan["virt_type"] == "kvm"
+    assert plan["decision"]["defaults"] == {} and plan["decision"]["defaults_absent"] == list(TIMEOUT_KEYS)
+
+
+def test_tcg_only_host_scales_its_timeouts(tmp_path):
+    """A lab host (no KVM: virt_type qemu) runs its own guests under TCG: the nominal factor applies."""
+    plan = PLAN(lab_host("aarch64"), host="lab-aarch64")
+    assert plan["errors"] == [] and plan["virt_type"] == "qemu"
+    assert plan["decision"]["defaults"] == {"shutdown_timeout": "600", "rpc_response_timeout": "600"}
+    assert plan["decision"]["defaults_absent"] == ["instance_build_timeout"]
+    ini = tmp_path / "nova-compute.conf"
+    ini.write_text("[DEFAULT]\n" + "".join("%s = %s\n" % item for item in plan["decision"]["defaults"].items()))
+    conf = load_default_section(ini)
+    assert (conf.shutdown_timeout, conf.rpc_response_timeout, conf.instance_build_timeout) == (600, 600, 0)
+    assert power_off_timeout(conf) == 600
+
+
+def test_measured_slowdown_reaches_host_and_images():
+    plan = PLAN(multiarch_x86(), host="c1", emulated_arches=["aarch64", "ppc64le"], mode="shared",
+                tcg_slowdown={"arm64": 4, "ppc64le": 2}, instance_build_timeout=300)
+    assert plan["errors"] == []
+    assert plan["decision"]["defaults"] == {"shutdown_timeout": "240", "instance_build_timeout": "1200", "rpc_response_timeout": "240"}
+    assert plan["image_properties"]["aarch64"]["os_shutdown_timeout"] == "240"
+    assert plan["image_properties"]["ppc64le"]["os_shutdown_timeout"] == "120"
+    assert power_off_timeout(load_default_section(), plan["image_properties"]["ppc64le"]) == 120
+
+
+def test_overrides_replace_each_timeout_on_any_host():
+    over = {"shutdown_timeout": 900, "rpc_response_timeout": "120", "instance_build_timeout": None, "num_pcie_ports": 8}
+    plan = PLAN(multiarch_x86(), host="c1", emulated_arches=["aarch64"], mode="shared", overrides=over)
+    assert plan["errors"] == []
+    assert plan["decision"]["defaults"] == {"shutdown_timeout": "900", "rpc_response_timeout": "120"}
+    assert plan["libvirt"]["num_pcie_ports"] == "8"  # the [libvirt] part of the same dict still applies
+    native = PLAN(multiarch_x86(), host="c1", overrides={"instance_build_timeout": 0})
+    assert native["decision"]["defaults"] == {"instance_build_timeout": "0"}
+
+
+@pytest.mark.parametrize(
+    ("kwargs", "words"),
+    [
+        ({"overrides": {"shutdown_timeout": -5}}, ["host c1", "shutdown_timeout=-5", ">= 0"]),
+        ({"overrides": {"rpc_response_timeout": True}}, ["host c1", "rpc_response_timeout=True", "integer of seconds"]),
+        ({"overrides": {"shutdown_timeout": "soon"}}, ["host c1", "shutdown_timeout='soon'"]),
+        ({"tcg_slowdown": {"aarch64": 0.5}}, ["host c1", "nova_compute_arch_tcg_slowdown aarch64=0.5"]),
+        ({"tcg_slowdown": {"vax": 2}}, ["host c1", "unknown architecture 'vax'"]),
+        ({"instance_build_timeout": -1}, ["host c1", "nova_compute_arch_instance_build_timeout=-1"]),
+    ],
+)
+def test_bad_timeout_inputs_are_returned_not_raised(kwargs, words):
+    plan = PLAN(multiarch_x86(), host="c1", emulated_arches=["aarch64"], mode="shared", **kwargs)
+    assert len(plan["errors"]) == 1 and plan["decision"] is None
+    for word in words:
+        assert word in plan["errors"][0]

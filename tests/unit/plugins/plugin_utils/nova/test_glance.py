@@ -2,14 +2,16 @@
 
 Oracles: nova 34's image metadata objects (every property is a field of
 ImageMetaProps, every value passes its enum), nova's image metadata prefilter
-(every trait it derives from the properties exists in os-traits) and os-traits.
+(every trait it derives from the properties exists in os-traits), os-traits, and
+nova's ComputeManager._get_power_off_values for os_shutdown_timeout (a free-form
+property nova reads from the instance's image system metadata, not an ImageMetaProps field).
 """
 
 from __future__ import annotations
 
 import pytest
 from conftest import require_import
-from nova_testlib import nova_conf_cleared
+from nova_testlib import load_default_section, nova_conf_cleared, power_off_timeout
 
 from ansible_collections.multiarch.kolla.plugins.module_utils.archtable import ARCHES, SUPPORTED_HOST_ARCHES
 from ansible_collections.multiarch.kolla.plugins.plugin_utils.nova.glance import glance_arch_properties
@@ -62,14 +64,33 @@ def test_emulated_properties():
         "hw_video_model": "virtio",
         "hw_disk_bus": "scsi",
         "hw_scsi_model": "virtio-scsi",
+        "os_shutdown_timeout": "600",
     }
-    assert glance_arch_properties("ppc64le", emulated=True) == {"hw_emulation_architecture": "ppc64le", "hw_machine_type": "pseries"}
+    assert glance_arch_properties("ppc64le", emulated=True) == {
+        "hw_emulation_architecture": "ppc64le", "hw_machine_type": "pseries", "os_shutdown_timeout": "600",
+    }
     assert glance_arch_properties("x86_64", True, host_arch="aarch64", require_emulation_trait=True) == {
         "hw_emulation_architecture": "x86_64",
         "hw_architecture": "aarch64",
         "hw_machine_type": "q35",
         "trait:CUSTOM_EMULATES_X86_64": "required",
+        "os_shutdown_timeout": "600",
     }
+
+
+@pytest.mark.parametrize(("measured", "seconds"), [(None, 600), ({"arm64": 3}, 180), ({"aarch64": 1}, 60), ({"aarch64": 99}, 1800), ({"x86_64": 2}, 600)])
+def test_emulated_images_get_their_arch_shutdown_window(measured, seconds):
+    props = glance_arch_properties("aarch64", True, tcg_slowdown=measured)
+    assert props["os_shutdown_timeout"] == str(seconds)
+    # nova 34 gives the instance that window, whatever the host's [DEFAULT] shutdown_timeout says.
+    assert power_off_timeout(load_default_section(), props) == seconds
+    assert "os_shutdown_timeout" not in glance_arch_properties("aarch64", tcg_slowdown=measured)  # native images keep nova's default
+
+
+def test_measured_factor_refused():
+    with pytest.raises(NovaLibvirtError) as err:
+        glance_arch_properties("aarch64", True, tcg_slowdown={"aarch64": 0})
+    assert "nova_compute_arch_tcg_slowdown aarch64=0" in str(err.value)
 
 
 @pytest.mark.parametrize(
@@ -135,6 +156,9 @@ def test_every_property_is_a_nova_image_meta_field(props, objects, os_traits):
     meta = objects.ImageMetaProps.from_dict(props)  # enum fields raise ValueError for a wrong value
     traits = []
     for key, value in props.items():
+        if key == "os_shutdown_timeout":
+            assert power_off_timeout(load_default_section(), props) == int(value)
+            continue
         if key.startswith("trait:"):
             traits.append(key[len("trait:") :])
             assert value == "required"
