@@ -136,8 +136,12 @@ def run_module(module, args: dict, check_mode: bool = False, diff: bool = False)
         with patch_module_args(full):
             module.main()
     except _ModuleExit as exc:
-        # Round-trip through JSON as Ansible would, so non-serialisable results fail here.
-        return json.loads(json.dumps(exc.result))
+        # Round-trip through JSON as a module's result goes (AnsibleModule._return_formatted, ansible-core 2.19: remove_values,
+        # then the "legacy" module profile's encoder), so results Ansible could not send fail here.
+        from ansible.module_utils.common import json as ansible_json  # noqa: PLC0415
+
+        encoder = ansible_json.get_module_encoder("legacy", ansible_json.Direction.MODULE_TO_CONTROLLER)
+        return json.loads(json.dumps(basic.remove_values(exc.result, set()), cls=encoder))
     finally:
         basic.AnsibleModule.exit_json = orig_exit
         basic.AnsibleModule.fail_json = orig_fail

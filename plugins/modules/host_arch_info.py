@@ -53,6 +53,28 @@ options:
       - V(0) waits as long as libvirt takes. A negative value fails the task.
     type: float
     default: 20
+  gather_subset:
+    description:
+      - ansible-core facts to read in the same call and return as RV(ansible_facts), exactly as M(ansible.builtin.setup) returns them for
+        the same subsets (its C(gather_subset) with C(!all) and C(!min) before them), so that later plays need no C(setup) call of their own.
+      - The preflight's network checks read C(network); nova_compute_arch reads C(nodename) (C(platform)) and C(os_family)
+        (C(distribution)).
+      - V([]) reads none.
+    type: list
+    elements: str
+    choices: [distribution, network, platform]
+    default: []
+  runtime:
+    description:
+      - Also read the container runtimes, kubelet and the host's libvirt daemons, as M(multiarch.kolla.container_runtime_info)
+        does with its defaults, and return them as RV(runtime); the preflight then needs no call of its own.
+    type: bool
+    default: false
+  daemon_json_path:
+    description:
+      - With O(runtime), the Docker daemon configuration file to read (M(multiarch.kolla.container_runtime_info)'s option of the
+        same name).
+    type: path
 notes:
   - Domain capabilities (UEFI firmware, CPU models) need a read-write libvirt connection (root or the libvirt group);
     with a read-only connection the guests come without them and a warning says so.
@@ -87,6 +109,12 @@ EXAMPLES = r"""
 - name: Wait at most 5 seconds for libvirt, then probe the QEMU binaries
   multiarch.kolla.host_arch_info:
     libvirt_timeout: 5
+
+- name: Detect, and read the network facts and the container runtime in the same call
+  multiarch.kolla.host_arch_info:
+    gather_subset: [network, platform, distribution]
+    runtime: true
+  register: arch_info
 """
 
 RETURN = r"""
@@ -313,12 +341,23 @@ host:
       type: list
       elements: str
       sample: ["libvirt: cannot connect to qemu:///system (Failed to connect socket); falling back to probing QEMU binaries"]
+ansible_facts:
+  description: The facts of O(gather_subset), as M(ansible.builtin.setup) returns them; they become the host's C(ansible_facts).
+  returned: when O(gather_subset) is not empty
+  type: dict
+  sample: {ansible_nodename: cmp-x86-01, ansible_os_family: Debian, ansible_default_ipv4: {address: 192.0.2.11}}
+runtime:
+  description: What M(multiarch.kolla.container_runtime_info) returns as its RV(multiarch.kolla.container_runtime_info#module:runtime).
+  returned: when O(runtime) is true
+  type: dict
+  sample: {docker: {running: false}, warnings: []}
 """
 
 from ansible.module_utils.basic import AnsibleModule
 
-from ansible_collections.multiarch.kolla.plugins.module_utils.host import collect
+from ansible_collections.multiarch.kolla.plugins.module_utils.host import ansible_facts, collect
 from ansible_collections.multiarch.kolla.plugins.module_utils.host.libvirt_source import check_timeout
+from ansible_collections.multiarch.kolla.plugins.module_utils.runtime.gather import default_paths, gather_runtime
 
 # File system root the probes read; tests point it at a tree they build.
 ROOT = "/"
@@ -330,6 +369,9 @@ def main():
             libvirt_uri=dict(type="str", default=collect.DEFAULT_URI),
             use_libvirt=dict(type="bool", default=True),
             libvirt_timeout=dict(type="float", default=collect.DEFAULT_LIBVIRT_TIMEOUT),
+            gather_subset=dict(type="list", elements="str", choices=list(ansible_facts.SUBSETS), default=[]),
+            runtime=dict(type="bool", default=False),
+            daemon_json_path=dict(type="path"),
         ),
         supports_check_mode=True,
     )
@@ -338,7 +380,17 @@ def main():
     except ValueError as exc:
         module.fail_json(msg=str(exc))
     host = collect.collect(root=ROOT, use_libvirt=module.params["use_libvirt"], libvirt_uri=module.params["libvirt_uri"], libvirt_timeout=timeout)
-    module.exit_json(changed=False, host=host)
+    result = dict(changed=False, host=host)
+    if module.params["gather_subset"]:
+        result["ansible_facts"] = ansible_facts.gather(module, module.params["gather_subset"])
+    if module.params["runtime"]:
+        paths = default_paths(ROOT)
+        if module.params["daemon_json_path"]:
+            paths["daemon_json_path"] = module.params["daemon_json_path"]
+        result["runtime"] = gather_runtime(paths, root=ROOT)
+        for warning in result["runtime"]["warnings"]:
+            module.warn(warning)
+    module.exit_json(**result)
 
 
 if __name__ == "__main__":

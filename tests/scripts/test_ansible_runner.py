@@ -101,7 +101,7 @@ def test_the_module_and_the_role_tasks_are_ok(job):
                for start, ends in _tasks(job)]
     assert actions[0] == (MODULE, None, "runner_on_ok")
     role_ok = {action for action, role, event in actions if role == ROLE and event == "runner_on_ok"}
-    assert {MODULE, "ansible.builtin.set_fact", "ansible.builtin.group_by"} <= role_ok
+    assert {MODULE, "ansible.builtin.set_fact", "ansible.builtin.add_host"} <= role_ok
 
 
 def test_the_modules_result_is_in_the_event_data(job):
@@ -119,11 +119,11 @@ def test_the_role_publishes_what_the_module_read(job):
     detected = _ok_results(job, MODULE)[1]["host"]
     facts = [res["ansible_facts"] for res in _ok_results(job, "ansible.builtin.set_fact")]
     assert facts[0]["multiarch_host"] == detected
-    groups = facts[1]["multiarch_groups"]["all"]
+    groups = facts[0]["multiarch_groups"]["all"]
     assert f"arch_{detected['arch']}" in groups
     items = [e["event_data"]["res"]["item"] for e in _events(job, "runner_item_on_ok")
-             if e["event_data"]["task_action"] == "ansible.builtin.group_by"]
-    assert items == groups
+             if e["event_data"]["task_action"] == "ansible.builtin.add_host"]
+    assert [item[1] for item in items] == [groups]  # one add_host item per host: the host and its groups
 
 
 def test_the_warnings_task_runs_only_when_there_are_warnings(job):

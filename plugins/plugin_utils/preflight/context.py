@@ -12,6 +12,20 @@ from collections.abc import Mapping
 from ansible_collections.multiarch.kolla.plugins.plugin_utils.kolla.decisions import get
 
 SEVERITIES = ("error", "warning")
+# The run options that are kolla-ansible's own variables: the play passes the inventory's value, and the deploy host's
+# globals.yml (the option ``globals``) beats it, as kolla-ansible's ``-e @globals.yml`` does (Context.option).
+KOLLA_OPTIONS = (
+    "kolla_internal_vip_address", "kolla_external_vip_address", "network_interface", "api_interface", "enable_nova_libvirt_container",
+    "kolla_base_distro", "kolla_enable_tls_internal", "kolla_enable_tls_external", "network_address_family", "api_address_family",
+)
+
+
+def _first_set(values, default):
+    """The first of ``values`` that is neither None nor empty, else ``default``."""
+    for value in values:
+        if value not in (None, ""):
+            return value
+    return default
 
 
 def finding(host, check, found, fix, severity="error"):
@@ -44,7 +58,21 @@ class Context:
         """A variable or fact of ``host``; ``default`` when absent or None."""
         return get(get(self.hostvars, host, {}), name, default)
 
+    def runtime(self, host):
+        """What container_runtime_info read on ``host``: this run's detect call (``multiarch_host_read.runtime``, role
+        host_facts) or, when it did not read it, the preflight's own call (``_preflight_runtime_info``); None when neither."""
+        read = get(self.var(host, "multiarch_host_read", {}), "runtime")
+        return read if read is not None else get(self.var(host, "_preflight_runtime_info", {}), "runtime")
+
+    def pci(self, host):
+        """What pci_passthrough_info read on ``host`` during the preflight (``_preflight_pci_info``); None when it did not run."""
+        return get(self.var(host, "_preflight_pci_info", {}), "pci")
+
     def option(self, name, default=None):
+        """A run option, ``default`` when absent or None; for kolla-ansible's variables (KOLLA_OPTIONS) globals.yml's value
+        first, then the inventory's value the play passed."""
+        if name in KOLLA_OPTIONS:
+            return _first_set((self.kolla_globals().get(name), self.options.get(name)), default)
         value = self.options.get(name)
         return default if value is None else value
 
@@ -57,10 +85,7 @@ class Context:
         """A kolla-ansible variable as kolla-ansible sees it on ``host``: globals.yml's value, else the host's, else the
         run's option, else ``default``. kolla-ansible passes globals.yml as extra-vars (kolla-ansible 23.0.0,
         kolla_ansible/cli: ``-e @globals.yml``), which beat every inventory variable."""
-        for value in (self.kolla_globals().get(name), self.var(host, name), self.options.get(name)):
-            if value not in (None, ""):
-                return value
-        return default
+        return _first_set((self.kolla_globals().get(name), self.var(host, name), self.options.get(name)), default)
 
     def members(self, group_names):
         """The play's hosts in any of ``group_names``, in play order."""

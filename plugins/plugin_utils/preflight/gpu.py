@@ -5,8 +5,8 @@
 
 A GPU host is one with a selection in role gpu_passthrough's variables (``gpu_passthrough_ids``,
 ``_addresses`` or ``_all_gpus``). The decision is the role's own filter (plugins/plugin_utils/gpu/plan.py),
-made read-only here over what the preflight role read on the host (module pci_passthrough_info, the
-host variable ``_preflight_pci``), before any host changes.
+made read-only here over what the preflight role read on the host (module pci_passthrough_info,
+``Context.pci``), before any host changes.
 """
 
 from ansible.module_utils.parsing.convert_bool import boolean
@@ -33,7 +33,7 @@ def decisions(ctx):
     """``{host: (pci result or None, decision or None)}`` for every GPU host."""
     out = {}
     for host in gpu_hosts(ctx):
-        pci = ctx.var(host, "_preflight_pci")
+        pci = ctx.pci(host)
         if not isinstance(pci, dict):
             out[host] = (None, None)
             continue

@@ -10,7 +10,7 @@ kolla-ansible's own precheck (ansible/roles/nova-cell/tasks/precheck.yml, "Check
 is not running") fails only when /var/run/libvirt/libvirt-sock exists and no ``nova_libvirt`` container
 does, and stops at the first host; kolla mounts /run into the container, so once the container exists
 the socket alone cannot tell the two apart. This check reads what container_runtime_info found on each
-host (the ``libvirt`` section of the host variable ``_preflight_runtime``): the daemons, each with
+host (the ``libvirt`` section of ``Context.runtime``): the daemons, each with
 whether it runs in the module's own mount namespace (the host's) or another one (a container), the
 sockets, the enabled units and Docker's container names.
 """
@@ -28,7 +28,7 @@ DAEMON_UNITS = ("%s.service", "%s.socket", "%s-ro.socket", "%s-admin.socket")
 
 
 def _section(ctx, host):
-    raw = ctx.var(host, "_preflight_runtime")
+    raw = ctx.runtime(host)
     section = raw.get("libvirt") if isinstance(raw, dict) else None
     return section if isinstance(section, dict) else None
 

@@ -73,5 +73,5 @@ def preflight(hosts, hostvars, groups=None, options=None, skip=None):
 
 def phase_groups(ctx):
     """The groups site.yml's later phases run on: Docker installed (container_runtime), GPUs selected (gpu_passthrough)."""
-    return {"multiarch_docker_hosts": [h for h in ctx.hosts if runtime.engine_installed(ctx.var(h, "_preflight_runtime"))],
+    return {"multiarch_docker_hosts": [h for h in ctx.hosts if runtime.engine_installed(ctx.runtime(h))],
             "multiarch_gpu_hosts": gpu.gpu_hosts(ctx)}

@@ -4,8 +4,8 @@
 """Preflight: the container runtime - Docker's and kubelet's cgroup drivers can agree, containerd's CRI survives.
 
 The decision is role container_runtime's own filter (plugins/plugin_utils/cgroup_driver.py), made
-read-only here over what the preflight role read on the host (module container_runtime_info, the host
-variable ``_preflight_runtime``) with the role's variables, before any host changes.
+read-only here over what was read on the host (module container_runtime_info's answer, ``Context.runtime``)
+with the role's variables, before any host changes.
 """
 
 from ansible.module_utils.parsing.convert_bool import boolean
@@ -29,7 +29,7 @@ def engine_installed(raw, engine="docker"):
 def runtime_cgroup(ctx):
     out = []
     for host in ctx.hosts:
-        raw = ctx.var(host, "_preflight_runtime")
+        raw = ctx.runtime(host)
         engine = ctx.var(host, "container_runtime_engine", "docker")
         if not engine_installed(raw, engine):
             continue  # not read on this host, or its engine is not installed (container_runtime does not run there)

@@ -39,12 +39,40 @@ def test_defaults_equal_the_argument_specs():
     assert {name: spec.get("default") for name, spec in options.items()} == defaults
 
 
+# Options of the detect call that read for the later phases, with the variable each comes from.
+READ_FOR_LATER = {
+    "gather_subset": "{{ host_facts_gather_subset }}",
+    "runtime": "{{ host_facts_read_runtime | bool }}",
+    "daemon_json_path": "{{ container_runtime_daemon_json | default(omit) }}",  # the container_runtime role's file
+}
+
+
 def test_every_module_option_is_passed_from_a_role_variable():
     module_options = yaml.safe_load(host_arch_info.DOCUMENTATION)["options"]
     args = _detect_task()["multiarch.kolla.host_arch_info"]
     assert set(args) == set(module_options)
-    for option in module_options:
+    for option in set(module_options) - set(READ_FOR_LATER):
         assert args[option] == "{{ host_facts_%s }}" % option
+    assert {option: args[option] for option in READ_FOR_LATER} == READ_FOR_LATER
+
+
+def test_what_the_detect_call_reads_for_later_is_what_the_later_phases_skip_on():
+    """The fact subsets the role reads by default are the module's choices, and the later phases' own calls are skipped on them."""
+    module_options = yaml.safe_load(host_arch_info.DOCUMENTATION)["options"]
+    assert _options()["host_facts_gather_subset"]["default"] == module_options["gather_subset"]["choices"]
+    assert _options()["host_facts_gather_subset"]["choices"] == module_options["gather_subset"]["choices"]
+    read = next(t for t in _load(ROLE / "tasks" / "main.yml")[0]["block"] if "multiarch_host_read" in t.get("ansible.builtin.set_fact", {}))
+    assert read["ansible.builtin.set_fact"]["multiarch_host_read"] == {
+        "gather_subset": "{{ host_facts_gather_subset if _host_facts_fresh else [] }}",
+        "runtime": "{{ _host_facts_detected.runtime | default(none) if _host_facts_fresh else none }}"}
+    assert "cacheable" not in read["ansible.builtin.set_fact"]  # never cached: a later run must read again
+    cached = [t["ansible.builtin.set_fact"] for t in _load(ROLE / "tasks" / "main.yml")[0]["block"] if "cacheable" in t.get("ansible.builtin.set_fact", {})]
+    assert [sorted(facts) for facts in cached] == [["cacheable", "multiarch_groups", "multiarch_host"]]
+    preflight = _load(ROLE.parent / "preflight" / "tasks" / "main.yml")[0]["block"]
+    setup = next(t for t in preflight if "ansible.builtin.setup" in t)
+    runtime = next(t for t in preflight if "multiarch.kolla.container_runtime_info" in t)
+    assert "'network' not in (multiarch_host_read.gather_subset | default([]))" in setup["when"]
+    assert "multiarch_host_read.runtime | default(none) is none" in runtime["when"]
 
 
 def test_libvirt_timeout_default_is_the_modules():
@@ -73,8 +101,8 @@ def test_the_outside_entry_point_reads_each_host_with_its_own_variables_read_onl
     task = _outside_read_task()
     module_options = yaml.safe_load(host_arch_info.DOCUMENTATION)["options"]
     args = task["multiarch.kolla.host_arch_info"]
-    assert set(args) == set(module_options)
-    for option in module_options:  # delegated tasks template with the current host's variables: the host's own come from hostvars
+    assert set(args) == set(module_options) - set(READ_FOR_LATER)  # the render needs multiarch_host alone
+    for option in args:  # delegated tasks template with the current host's variables: the host's own come from hostvars
         assert args[option] == "{{ hostvars[item].host_facts_%s | default(host_facts_%s) }}" % (option, option)
     assert task["delegate_to"] == "{{ item }}" and task["ignore_unreachable"] is True
     assert "supports_check_mode=True" in Path(host_arch_info.__file__).read_text(encoding="utf-8")  # read-only, runs under --check

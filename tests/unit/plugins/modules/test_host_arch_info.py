@@ -291,3 +291,35 @@ def test_live_nova_traits_match_nova_driver(live_result, nova_host_for, virt_typ
     wanted = "kvm" if virt_type == "kvm" else "qemu"
     assert {a for a, g in host["guests"].items() if wanted in g["domain_types"]} == domcaps_arches
     assert set(nova_traits) <= all_traits()
+
+
+def test_ansible_facts_in_the_same_call_are_setups(fake_host):
+    """gather_subset returns what ansible.builtin.setup returns for the same subsets (setup itself is the oracle)."""
+    from ansible.modules import setup  # noqa: PLC0415
+
+    subsets = ["distribution", "network", "platform"]
+    result = run_module(host_arch_info, {"use_libvirt": False, "gather_subset": subsets})
+    oracle = run_module(setup, {"gather_subset": ["!all", "!min", *subsets]})["ansible_facts"]
+    assert result["ansible_facts"].keys() == oracle.keys()
+    for key in ("ansible_nodename", "ansible_os_family", "ansible_hostname", "ansible_interfaces", "ansible_default_ipv4", "ansible_all_ipv4_addresses"):
+        assert result["ansible_facts"][key] == oracle[key], key
+    assert "ansible_facts" not in run_module(host_arch_info, {"use_libvirt": False})  # none asked, none returned
+
+
+def test_bad_input_unknown_fact_subset_fails_naming_it(fake_host):
+    result = run_module(host_arch_info, {"use_libvirt": False, "gather_subset": ["hardware"]})
+    assert result["failed"] and "hardware" in result["msg"] and "gather_subset" in result["msg"]
+
+
+def test_runtime_in_the_same_call_is_container_runtime_infos(fake_host, tmp_path):
+    """runtime returns what container_runtime_info returns for the same root and daemon.json."""
+    from ansible_collections.multiarch.kolla.plugins.modules import container_runtime_info  # noqa: PLC0415
+
+    daemon_json = write(fake_host / "etc/docker/daemon.json", '{"exec-opts": ["native.cgroupdriver=systemd"]}\n')
+    args = {"daemon_json_path": str(daemon_json), "docker_socket": str(tmp_path / "no-docker.sock")}
+    oracle = run_module(container_runtime_info, dict(args, root=str(fake_host)))["runtime"]
+    result = run_module(host_arch_info, {"use_libvirt": False, "runtime": True, "daemon_json_path": str(daemon_json)})["runtime"]
+    assert result.keys() == oracle.keys()
+    assert result["files"] == oracle["files"] and result["binaries"] == oracle["binaries"]
+    assert result["files"]["daemon_json"]["exists"] is True
+    assert "runtime" not in run_module(host_arch_info, {"use_libvirt": False})

@@ -52,3 +52,35 @@ def test_kolla_var_reads_globals_first_as_ansible_does_for_kolla_ansible(tmp_pat
     assert ctx.kolla_var("h1", "network_interface") == _ansible_sees(tmp_path, "network_interface", "eth0", in_globals)
     assert ctx.kolla_var("h2", "network_interface") == (in_globals or "ens3")  # a host without its own value: the run's option
     assert Context(["h1"], {}, options={"globals": ["not", "a", "mapping"]}).kolla_var("h1", "x", "dflt") == "dflt"
+
+
+@pytest.mark.parametrize("in_globals", ["192.0.2.250", None], ids=["globals-wins", "inventory-when-globals-is-silent"])
+def test_option_reads_globals_first_for_kollas_variables_as_ansible_does(tmp_path, in_globals):
+    name = "kolla_internal_vip_address"
+    kolla_globals = {name: in_globals} if in_globals else {}
+    ctx = Context(["h1"], {}, options={"globals": kolla_globals, name: "192.0.2.10", "resolve": "kept"})
+    assert ctx.option(name) == _ansible_sees(tmp_path, name, "192.0.2.10", in_globals)
+    assert Context([], {}, options={"globals": {"resolve": "ignored"}, "resolve": "kept"}).option("resolve") == "kept"  # not kolla's
+
+
+def test_the_role_passes_inventory_values_only_and_every_kolla_option_is_one_context_knows():
+    """One owner of the precedence: the preflight role passes each kolla variable as the inventory gives it, and the whole
+    globals.yml once; Context.option applies globals first (the role's YAML does not)."""
+    from conftest import REPO  # noqa: PLC0415
+
+    from ansible_collections.multiarch.kolla.plugins.plugin_utils.preflight.context import KOLLA_OPTIONS  # noqa: PLC0415
+
+    options = yaml.safe_load((REPO / "roles" / "preflight" / "vars" / "main.yml").read_text(encoding="utf-8"))["_preflight_options"]
+    for name in KOLLA_OPTIONS:
+        assert options[name].startswith("{{ %s | default(" % name), name
+    assert [name for name, value in options.items() if "_preflight_globals_content" in str(value)] == ["globals"]
+
+
+def test_runtime_comes_from_the_detect_call_else_the_preflights_own_call_and_pci_from_the_preflight():
+    detect, own = {"files": {"detect": True}}, {"files": {"own": True}}
+    hostvars = {"a": {"multiarch_host_read": {"runtime": detect}, "_preflight_runtime_info": {"runtime": own}},
+                "b": {"multiarch_host_read": {"runtime": None}, "_preflight_runtime_info": {"runtime": own}},
+                "c": {"_preflight_runtime_info": {"skipped": True}, "_preflight_pci_info": {"pci": {"devices": []}}}}
+    ctx = Context(["a", "b", "c"], hostvars)
+    assert (ctx.runtime("a"), ctx.runtime("b"), ctx.runtime("c"), ctx.runtime("nobody")) == (detect, own, None, None)
+    assert (ctx.pci("c"), ctx.pci("a")) == ({"devices": []}, None)

@@ -18,7 +18,7 @@ from ansible_collections.multiarch.kolla.plugins.plugin_utils.preflight.context 
 def host(pci, **variables):
     multiarch_host = fact("x86_64", kvm=True)
     multiarch_host["cpu"]["vendor"] = "AuthenticAMD"
-    return {"multiarch_host": multiarch_host, "_preflight_pci": pci, **variables}
+    return {"multiarch_host": multiarch_host, "_preflight_pci_info": {"pci": pci}, **variables}
 
 
 def ctx(hostvars):

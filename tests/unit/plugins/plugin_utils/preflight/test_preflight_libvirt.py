@@ -1,6 +1,6 @@
 """plugins/plugin_utils/preflight/libvirt.py: no host libvirt daemon next to kolla's nova_libvirt container.
 
-Each host's ``_preflight_runtime`` is what container_runtime_info's own reader (runtime_testlib.raw_runtime)
+Each host's runtime (``multiarch_host_read.runtime``) is what container_runtime_info's own reader (runtime_testlib.raw_runtime)
 returns for a tree built under tmp_path: /proc with comm files and mount-namespace links, libvirt's socket,
 the links ``systemctl enable`` leaves; Docker's container list is given as the module would return it.
 """
@@ -38,7 +38,8 @@ def tree(root, daemons=(), socket=False, enabled=(), masked=()):
 
 def host(root, containers=None, **layout):
     """A compute host's variables: the fact host_facts publishes and the raw runtime the preflight role reads."""
-    return {"multiarch_host": fact("x86_64", kvm=True), "_preflight_runtime": raw_runtime(tree(root, **layout), libvirt={"containers": containers})}
+    runtime = raw_runtime(tree(root, **layout), libvirt={"containers": containers})
+    return {"multiarch_host": fact("x86_64", kvm=True), "multiarch_host_read": {"runtime": runtime}}
 
 
 def check(hostvars, compute=None, **options):
@@ -124,13 +125,13 @@ def test_a_daemon_whose_namespace_cannot_be_read_is_a_warning(tmp_path):
 def test_a_clean_host_and_a_host_not_read(tmp_path):
     clean = host(tmp_path / "clean", KOLLA)
     unread = {"multiarch_host": fact("x86_64", kvm=True)}
-    old = {"multiarch_host": fact("x86_64", kvm=True), "_preflight_runtime": {"files": {}}}  # facts of a collection without the section
+    old = {"multiarch_host": fact("x86_64", kvm=True), "multiarch_host_read": {"runtime": {"files": {}}}}  # facts of a collection without the section
     assert check({"clean": clean, "unread": unread, "old": old}) == []
 
 
 def test_no_proc_listing_still_reports_the_socket(tmp_path):
     vars_ = host(tmp_path, [], socket=True)
-    vars_["_preflight_runtime"]["libvirt"]["daemons"] = None
+    vars_["multiarch_host_read"]["runtime"]["libvirt"]["daemons"] = None
     (found,) = check({"cx1": vars_})
     assert found["found"].startswith("%s exists and no nova_libvirt container does: " % (tmp_path / "run/libvirt/libvirt-sock"))
     assert "daemon" not in found["found"]  # /proc could not be listed: nothing is said of daemons

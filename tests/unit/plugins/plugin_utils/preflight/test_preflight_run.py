@@ -57,8 +57,8 @@ def test_nothing_found_is_an_empty_table():
 def test_the_phase_groups_follow_the_roles_own_rules(tmp_path):
     docker = raw_runtime(tmp_path / "d")
     docker["binaries"]["dockerd"] = "/usr/sbin/dockerd"
-    hostvars = {"d": {"multiarch_host": fact("x86_64"), "_preflight_runtime": docker}, "plain": {"multiarch_host": fact("x86_64"),
-                "_preflight_runtime": raw_runtime(tmp_path / "p")}, "g": {"multiarch_host": fact("x86_64"), "gpu_passthrough_all_gpus": "yes"}}
+    hostvars = {"d": {"multiarch_host": fact("x86_64"), "multiarch_host_read": {"runtime": docker}}, "plain": {"multiarch_host": fact("x86_64"),
+                "multiarch_host_read": {"runtime": raw_runtime(tmp_path / "p")}}, "g": {"multiarch_host": fact("x86_64"), "gpu_passthrough_all_gpus": "yes"}}
     groups = run.preflight(list(hostvars), hostvars, {"compute": list(hostvars)})["groups"]
     assert groups == {"multiarch_docker_hosts": ["d"], "multiarch_gpu_hosts": ["g"]}
 
@@ -67,7 +67,7 @@ def test_a_host_libvirt_is_a_row_of_the_table(tmp_path):
     fake_process(tmp_path, "self")
     fake_process(tmp_path, 812, "libvirtd")
     raw = raw_runtime(tmp_path, libvirt={"containers": ["nova_libvirt"]})
-    hostvars = {"cx1": {"multiarch_host": fact("x86_64", kvm=True), "_preflight_runtime": raw}}
+    hostvars = {"cx1": {"multiarch_host": fact("x86_64", kvm=True), "multiarch_host_read": {"runtime": raw}}}
     result = run.preflight(["cx1"], hostvars, {"compute": ["cx1"]}, skip=["versions"])
     assert "host_libvirt" in result["checks"] and run.CHECKS["host_libvirt"][1].startswith("no host libvirtd or virtqemud runs")
     rows = [[cell.strip() for cell in line.split(" | ")] for line in result["table"].splitlines()[2:]]

@@ -29,16 +29,16 @@ def test_disagreeing_kubelet_settings_are_an_error_and_hosts_without_docker_are_
                       flags='KUBELET_KUBEADM_ARGS="--cgroup-driver=cgroupfs"\n')
     good = docker_host(tmp_path / "good", kubelet="kind: KubeletConfiguration\ncgroupDriver: systemd\n")
     none = raw_runtime(tmp_path)  # no dockerd: container_runtime does not run there
-    found = runtime_cgroup(Context(["bad", "good", "none"], {"bad": {"_preflight_runtime": bad}, "good": {"_preflight_runtime": good},
-                                                             "none": {"_preflight_runtime": none}}))
+    hostvars = {name: {"multiarch_host_read": {"runtime": raw}} for name, raw in (("bad", bad), ("good", good), ("none", none))}
+    found = runtime_cgroup(Context(["bad", "good", "none"], hostvars))
     assert [(f["host"], f["severity"]) for f in found] == [("bad", "error")]
     assert "config.yaml" in found[0]["found"] and "kubeadm-flags.env" in found[0]["found"]
 
 
 def test_the_operators_variables_are_the_roles(tmp_path):
     raw = docker_host(tmp_path)  # Docker without kubelet settings: the role needs container_runtime_cgroup_driver
-    assert "Set container_runtime_cgroup_driver" in str(runtime_cgroup(Context(["h"], {"h": {"_preflight_runtime": raw}}))[0])
-    assert runtime_cgroup(Context(["h"], {"h": {"_preflight_runtime": raw, "container_runtime_cgroup_driver": "systemd"}})) == []
+    assert "Set container_runtime_cgroup_driver" in str(runtime_cgroup(Context(["h"], {"h": {"multiarch_host_read": {"runtime": raw}}}))[0])
+    assert runtime_cgroup(Context(["h"], {"h": {"multiarch_host_read": {"runtime": raw}, "container_runtime_cgroup_driver": "systemd"}})) == []
 
 
 def test_a_socket_bind_mounted_from_another_machines_docker_is_not_this_hosts_engine(tmp_path):
@@ -47,4 +47,4 @@ def test_a_socket_bind_mounted_from_another_machines_docker_is_not_this_hosts_en
     local = raw_runtime(tmp_path / "host", info=info)  # the same answer from this host's own dockerd
     assert (engine_installed(mounted), engine_installed(local)) == (False, True)
     # Nothing to check there either: container_runtime is not run on it.
-    assert runtime_cgroup(Context(["deploy"], {"deploy": {"_preflight_runtime": mounted}})) == []
+    assert runtime_cgroup(Context(["deploy"], {"deploy": {"multiarch_host_read": {"runtime": mounted}}})) == []
