@@ -5,7 +5,7 @@
 * ``caps_host``: a ``multiarch_host`` fact built from a real libvirt capabilities
   fixture and its domain capabilities fixtures (../shared/fixtures).
 * ``lab_host``, ``multiarch_x86``: the lab's hosts and a real multiarch KVM host.
-* ``write_libvirt_ini``, ``nova_conf_cleared``, ``nova_driver_for``: nova 34's own option
+* ``write_ini_section``, ``write_libvirt_ini``, ``nova_conf_cleared``, ``nova_driver_for``: nova 34's own option
   parsing and libvirt driver code, the oracles of the decisions.
 * ``nova_timeout_options``, ``load_default_section``, ``power_off_timeout``: nova 34's and
   oslo.messaging's ``[DEFAULT]`` option definitions and nova's clean-shutdown window.
@@ -139,14 +139,19 @@ def cpu_map(arch):
         conn.close()
 
 
-def write_libvirt_ini(path, rendered):
-    """Write ``{key: text}`` as the ``[libvirt]`` section of ``path`` (as the role's INI writer does)."""
+def write_ini_section(path, section, values):
+    """Write ``{key: text}`` as ``[section]`` of ``path`` (as the role's INI writer does: keys keep their case)."""
     parser = configparser.ConfigParser(interpolation=None)
     parser.optionxform = str
-    parser["libvirt"] = rendered
+    parser[section] = values
     with open(path, "w", encoding="utf-8") as handle:
         parser.write(handle)
     return path
+
+
+def write_libvirt_ini(path, rendered):
+    """Write ``{key: text}`` as the ``[libvirt]`` section of ``path``."""
+    return write_ini_section(path, "libvirt", rendered)
 
 
 @contextlib.contextmanager

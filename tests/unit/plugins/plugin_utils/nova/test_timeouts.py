@@ -7,11 +7,10 @@ ComputeManager._get_power_off_values (the clean-shutdown window an instance gets
 
 from __future__ import annotations
 
-import configparser
 import math
 
 import pytest
-from nova_testlib import load_default_section, nova_timeout_options, power_off_timeout
+from nova_testlib import load_default_section, nova_timeout_options, power_off_timeout, write_ini_section
 
 from ansible_collections.multiarch.kolla.plugins.module_utils.archtable import ARCHES, SUPPORTED_HOST_ARCHES
 from ansible_collections.multiarch.kolla.plugins.plugin_utils.nova.libvirt import NovaLibvirtError
@@ -26,15 +25,6 @@ from ansible_collections.multiarch.kolla.plugins.plugin_utils.nova.timeouts impo
 )
 
 NOMINAL = tcg_slowdowns()
-
-
-def write_default_ini(path, values):
-    parser = configparser.ConfigParser(interpolation=None)
-    parser.optionxform = str
-    parser["DEFAULT"] = values
-    with open(path, "w", encoding="utf-8") as handle:
-        parser.write(handle)
-    return path
 
 
 @pytest.mark.parametrize("rule", TIMEOUT_RULES, ids=lambda r: r.option)
@@ -150,7 +140,7 @@ def test_nova_reads_the_values_back(tmp_path):
     factors = tcg_slowdowns({"aarch64": 5})
     values = nova_compute_timeouts("x86_64", ["aarch64"], "kvm", factors, instance_build_timeout=120)
     assert set(values) == set(TIMEOUT_KEYS)
-    conf = load_default_section(write_default_ini(tmp_path / "nova-compute.conf", values))
+    conf = load_default_section(write_ini_section(tmp_path / "nova-compute.conf", "DEFAULT", values))
     for key, text in values.items():
         assert getattr(conf, key) == int(text), key
     assert (conf.shutdown_timeout, conf.rpc_response_timeout, conf.instance_build_timeout) == (300, 300, 600)
@@ -159,7 +149,7 @@ def test_nova_reads_the_values_back(tmp_path):
 
 
 def test_nova_defaults_stand_on_a_native_host(tmp_path):
-    conf = load_default_section(write_default_ini(tmp_path / "nova-compute.conf", nova_compute_timeouts("x86_64", [], "kvm", NOMINAL)))
+    conf = load_default_section(write_ini_section(tmp_path / "nova-compute.conf", "DEFAULT", nova_compute_timeouts("x86_64", [], "kvm", NOMINAL)))
     opts = nova_timeout_options()
     for key in TIMEOUT_KEYS:
         assert getattr(conf, key) == opts[key].default
