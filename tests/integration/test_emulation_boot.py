@@ -57,8 +57,8 @@ import time
 import types
 import uuid
 import xml.etree.ElementTree as ET
-from pathlib import Path
 
+import guest_kernels
 import pytest
 from conftest import run_module, unavailable
 
@@ -72,8 +72,7 @@ pytestmark = [pytest.mark.libvirt, pytest.mark.slow]
 URI = "qemu:///system"
 BOOT_TIMEOUT = 120  # seconds from start to banner, per guest (TCG, 2 shared cores)
 EMULATED = ("aarch64", "ppc64le")
-CONSOLE = {"aarch64": "console=ttyAMA0", "ppc64le": "console=hvc0"}
-KERNEL_GLOB = {"aarch64": "vmlinuz-*", "ppc64le": "vmlinux-*"}
+CONSOLE = {arch: f"console={guest_kernels.CONSOLE[arch]}" for arch in EMULATED}
 # Firmware output that shows which firmware started the kernel.
 FIRMWARE_MARK = {"aarch64": "EFI stub: Booting Linux Kernel", "ppc64le": "SLOF"}
 # printk's banner (after its timestamp), not prom_init's "Preparing to boot Linux version".
@@ -85,11 +84,11 @@ LOADER_SECURE_REFUSED = "loader attribute 'secure' cannot be specified when firm
 
 
 def guest_kernel(arch):
-    cache = Path(os.environ.get("MULTIARCH_CACHE", "/var/cache/multiarch-kolla"))
-    found = sorted((cache / "kernels" / arch).glob(KERNEL_GLOB[arch]))
-    if not found:
-        unavailable(f"no {arch} guest kernel ({KERNEL_GLOB[arch]}) under {cache / 'kernels' / arch}: {FIX_KERNELS}")
-    return found[-1]
+    found = guest_kernels.find_kernel(arch)
+    if found is None:
+        where = guest_kernels.cache_dir() / "kernels" / arch
+        unavailable(f"no {arch} guest kernel ({guest_kernels.KERNEL_GLOB[arch]}) under {where}: {FIX_KERNELS}")
+    return found
 
 
 @pytest.fixture(scope="module")

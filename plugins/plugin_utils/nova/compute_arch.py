@@ -286,7 +286,7 @@ def compute_arch_plan(
     settings are decided as if they were installed.
     ``pending_arches`` (check mode): arches whose packages would be installed
     are treated as runnable.
-    ``tcg_slowdown``: the operator's measured {arch: factor}, replacing the arch table's nominal
+    ``tcg_slowdown``: the operator's measured {arch: factor}, replacing the arch table's measured
     ones; ``instance_build_timeout``: the operator's value for native hosts, scaled on emulating hosts.
     Returns a dict; ``errors`` is empty and ``decision`` set when the host is decided.
     """

@@ -11,8 +11,9 @@ ACPI power button, to boot, to reach its agent. nova's timeouts assume KVM speed
 slowdown ``s`` of a host is the largest factor of the arches it runs under TCG: the
 foreign arches it emulates, and its own arch too where ``[libvirt] virt_type`` is qemu
 (dedicated emulation mode, or a host without usable KVM), since then every guest runs
-under TCG. Each factor is the arch table's nominal
-``tcg_slowdown`` unless the operator measured one (``nova_compute_arch_tcg_slowdown``).
+under TCG. Each factor is the arch table's ``tcg_slowdown`` (measured on the project's
+test machine by tests/bench/bench_tcg_slowdown.py; see the table's header for what and how)
+unless the operator measured one on the host (``nova_compute_arch_tcg_slowdown``).
 
 ``TIMEOUT_RULES`` is the one table: each option nova-compute reads, nova's default, and
 the rule that scales it. A KVM host that emulates nothing gets no value: nova's defaults stand.
@@ -62,7 +63,7 @@ def _factor_problem(value):
 
 
 def tcg_slowdowns(measured=None, host=None):
-    """``{arch: factor}``: the arch table's nominal ``tcg_slowdown``, replaced per arch by the operator's ``measured`` dict.
+    """``{arch: factor}``: the arch table's ``tcg_slowdown``, replaced per arch by the operator's ``measured`` dict.
 
     Raises NovaLibvirtError naming the host, key and value for an unknown arch or a factor below 1.
     """
@@ -79,7 +80,8 @@ def tcg_slowdowns(measured=None, host=None):
             raise NovaLibvirtError("%snova_compute_arch_tcg_slowdown: %s" % (who, exc)) from None
         why = _factor_problem(value)
         if why:
-            raise NovaLibvirtError("%snova_compute_arch_tcg_slowdown %s=%r %s; give a factor >= 1 (TCG boot time / KVM boot time)" % (who, key, value, why))
+            raise NovaLibvirtError("%snova_compute_arch_tcg_slowdown %s=%r %s; give a factor >= 1 (the guest's time under TCG over its time "
+                                   "under KVM; tests/bench/bench_tcg_slowdown.py measures it)" % (who, key, value, why))
         factors[arch] = value
     return factors
 

@@ -6,6 +6,7 @@ The decision itself is tested in tests/unit/plugins/plugin_utils/nova/test_glanc
 from __future__ import annotations
 
 from filterdocs import check_documented_options, filter_plugin, through_ansible
+from tcg_testlib import expected_seconds
 
 from ansible_collections.multiarch.kolla.plugins.plugin_utils.nova.glance import glance_arch_properties
 
@@ -23,7 +24,8 @@ def test_documented_options_match_the_signature():
 
 def test_through_ansible():
     got = through_ansible("'ppc64le' | multiarch.kolla.glance_arch_properties(true, host_arch='x86_64')", {})
-    assert got["msg"] == {"hw_emulation_architecture": "ppc64le", "hw_architecture": "x86_64", "hw_machine_type": "pseries", "os_shutdown_timeout": "600"}
+    assert got["msg"] == {"hw_emulation_architecture": "ppc64le", "hw_architecture": "x86_64", "hw_machine_type": "pseries",
+                          "os_shutdown_timeout": str(expected_seconds("shutdown_timeout", "ppc64le"))}
     measured = through_ansible("'ppc64le' | multiarch.kolla.glance_arch_properties(true, tcg_slowdown={'ppc64le': 4})", {})
     assert measured["msg"]["os_shutdown_timeout"] == "240"
     refused = through_ansible("'sparc' | multiarch.kolla.glance_arch_properties", {})

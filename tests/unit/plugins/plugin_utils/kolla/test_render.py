@@ -14,6 +14,7 @@ import yaml
 from ansible.errors import AnsibleFilterError
 from conftest import require_import, run_module
 from kollatestlib import PPC_SOURCE, decided, mixed, multinode
+from tcg_testlib import expected_seconds
 
 from ansible_collections.multiarch.kolla.plugins.modules import ini_batch
 from ansible_collections.multiarch.kolla.plugins.plugin_utils.kolla.plan import plan
@@ -72,8 +73,8 @@ def test_render_keeps_operator_lines_and_is_idempotent(tmp_path):
     assert conf.libvirt.hw_machine_type == ["aarch64=virt"]
     assert conf.libvirt.num_pcie_ports == 16
     assert conf.libvirt.images_type == "raw"
-    assert (conf.shutdown_timeout, conf.instance_build_timeout) == (600, 0)
-    assert "rpc_response_timeout = 600" in ca1
+    assert (conf.shutdown_timeout, conf.instance_build_timeout) == (expected_seconds("shutdown_timeout", "aarch64"), 0)
+    assert "rpc_response_timeout = %d" % expected_seconds("rpc_response_timeout", "aarch64") in ca1
     assert conf.pci.device_spec == ['{"product_id": "20b5", "vendor_id": "10de"}']
     nova_request = require_import("nova.pci.request")
     nova_request.get_alias_from_config.cache_clear()

@@ -16,6 +16,7 @@ import re
 import pytest
 from conftest import REPO, require_import
 from nova_testlib import lab_host, load_default_section, load_nova_conf, multiarch_x86, nova_conf_cleared, power_off_timeout, write_libvirt_ini
+from tcg_testlib import expected_defaults, expected_seconds
 
 from ansible_collections.multiarch.kolla.plugins.plugin_utils.nova.compute_arch import DECISION_KEYS, compute_arch_plan, decision
 from ansible_collections.multiarch.kolla.plugins.plugin_utils.nova.libvirt import NOVA_LIBVIRT_KEYS
@@ -413,16 +414,17 @@ def test_kvm_host_that_emulates_nothing_keeps_nova_defaults():
 
 
 def test_tcg_only_host_scales_its_timeouts(tmp_path):
-    """A lab host (no KVM: virt_type qemu) runs its own guests under TCG: the nominal factor applies."""
+    """A lab host (no KVM: virt_type qemu) runs its own guests under TCG: the arch table's measured factor applies."""
     plan = PLAN(lab_host("aarch64"), host="lab-aarch64")
     assert plan["errors"] == [] and plan["virt_type"] == "qemu"
-    assert plan["decision"]["defaults"] == {"shutdown_timeout": "600", "rpc_response_timeout": "600"}
+    assert plan["decision"]["defaults"] == expected_defaults("aarch64")
     assert plan["decision"]["defaults_absent"] == ["instance_build_timeout"]
     ini = tmp_path / "nova-compute.conf"
     ini.write_text("[DEFAULT]\n" + "".join("%s = %s\n" % item for item in plan["decision"]["defaults"].items()))
     conf = load_default_section(ini)
-    assert (conf.shutdown_timeout, conf.rpc_response_timeout, conf.instance_build_timeout) == (600, 600, 0)
-    assert power_off_timeout(conf) == 600
+    shutdown, rpc = expected_seconds("shutdown_timeout", "aarch64"), expected_seconds("rpc_response_timeout", "aarch64")
+    assert (conf.shutdown_timeout, conf.rpc_response_timeout, conf.instance_build_timeout) == (shutdown, rpc, 0)
+    assert power_off_timeout(conf) == shutdown
 
 
 def test_measured_slowdown_reaches_host_and_images():

@@ -12,6 +12,7 @@ from __future__ import annotations
 import pytest
 from conftest import require_import
 from nova_testlib import load_default_section, nova_conf_cleared, power_off_timeout
+from tcg_testlib import expected_seconds
 
 from ansible_collections.multiarch.kolla.plugins.module_utils.archtable import ARCHES, SUPPORTED_HOST_ARCHES
 from ansible_collections.multiarch.kolla.plugins.plugin_utils.nova.glance import glance_arch_properties
@@ -64,21 +65,28 @@ def test_emulated_properties():
         "hw_video_model": "virtio",
         "hw_disk_bus": "scsi",
         "hw_scsi_model": "virtio-scsi",
-        "os_shutdown_timeout": "600",
+        "os_shutdown_timeout": str(expected_seconds("shutdown_timeout", "aarch64")),
     }
     assert glance_arch_properties("ppc64le", emulated=True) == {
-        "hw_emulation_architecture": "ppc64le", "hw_machine_type": "pseries", "os_shutdown_timeout": "600",
+        "hw_emulation_architecture": "ppc64le", "hw_machine_type": "pseries",
+        "os_shutdown_timeout": str(expected_seconds("shutdown_timeout", "ppc64le")),
     }
     assert glance_arch_properties("x86_64", True, host_arch="aarch64", require_emulation_trait=True) == {
         "hw_emulation_architecture": "x86_64",
         "hw_architecture": "aarch64",
         "hw_machine_type": "q35",
         "trait:CUSTOM_EMULATES_X86_64": "required",
-        "os_shutdown_timeout": "600",
+        "os_shutdown_timeout": str(expected_seconds("shutdown_timeout", "x86_64")),
     }
 
 
-@pytest.mark.parametrize(("measured", "seconds"), [(None, 600), ({"arm64": 3}, 180), ({"aarch64": 1}, 60), ({"aarch64": 99}, 1800), ({"x86_64": 2}, 600)])
+TABLE_AARCH64 = expected_seconds("shutdown_timeout", "aarch64")  # the arch table's measured factor
+
+
+@pytest.mark.parametrize(
+    ("measured", "seconds"),
+    [(None, TABLE_AARCH64), ({"arm64": 3}, 180), ({"aarch64": 1}, 60), ({"aarch64": 99}, 1800), ({"x86_64": 2}, TABLE_AARCH64)],
+)
 def test_emulated_images_get_their_arch_shutdown_window(measured, seconds):
     props = glance_arch_properties("aarch64", True, tcg_slowdown=measured)
     assert props["os_shutdown_timeout"] == str(seconds)

@@ -24,7 +24,7 @@ from ansible_collections.multiarch.kolla.plugins.plugin_utils.nova.timeouts impo
     tcg_slowdowns,
 )
 
-NOMINAL = tcg_slowdowns()
+TABLE = tcg_slowdowns()  # the arch table's measured factors
 
 
 @pytest.mark.parametrize("rule", TIMEOUT_RULES, ids=lambda r: r.option)
@@ -45,15 +45,15 @@ def test_shutdown_cap_is_nova_long_rpc_timeout():
     assert nova_timeout_options()["long_rpc_timeout"].default == next(r.cap for r in TIMEOUT_RULES if r.option == "shutdown_timeout")
 
 
-def test_every_arch_has_a_nominal_slowdown_of_at_least_one():
-    assert set(NOMINAL) == set(ARCHES)
-    for arch, factor in NOMINAL.items():
+def test_every_arch_has_a_table_slowdown_of_at_least_one():
+    assert set(TABLE) == set(ARCHES)
+    for arch, factor in TABLE.items():
         assert isinstance(factor, (int, float)) and factor >= 1, arch
 
 
 @pytest.mark.parametrize("host_arch", SUPPORTED_HOST_ARCHES)
 def test_kvm_hosts_that_emulate_nothing_get_nothing(host_arch):
-    assert nova_compute_timeouts(host_arch, [], "kvm", NOMINAL, instance_build_timeout=300) == {}
+    assert nova_compute_timeouts(host_arch, [], "kvm", TABLE, instance_build_timeout=300) == {}
     assert tcg_arches(host_arch, [], "kvm") == []
 
 
@@ -64,9 +64,9 @@ def test_hosts_without_kvm_run_their_own_guests_under_tcg(host_arch):
     assert nova_compute_timeouts(host_arch, [], "qemu", factors) == {"shutdown_timeout": "180", "rpc_response_timeout": "180"}
 
 
-def test_emulating_host_with_the_nominal_factor():
-    factor = NOMINAL["aarch64"]
-    values = nova_compute_timeouts("x86_64", ["aarch64"], "kvm", NOMINAL)
+def test_emulating_host_with_the_table_factor():
+    factor = TABLE["aarch64"]
+    values = nova_compute_timeouts("x86_64", ["aarch64"], "kvm", TABLE)
     assert values == {"shutdown_timeout": str(min(1800, math.ceil(60 * factor))), "rpc_response_timeout": str(min(600, math.ceil(60 * factor)))}
     assert "instance_build_timeout" not in values  # 0 (off) in nova, never invented
 
@@ -99,7 +99,7 @@ def test_instance_build_timeout_scaled_only_when_set(given, expected):
 @pytest.mark.parametrize("bad", [-1, True, "300", 1.5, [300]])
 def test_instance_build_timeout_refused(bad):
     with pytest.raises(NovaLibvirtError) as err:
-        nova_compute_timeouts("x86_64", ["aarch64"], "kvm", NOMINAL, instance_build_timeout=bad, host="cmp-1")
+        nova_compute_timeouts("x86_64", ["aarch64"], "kvm", TABLE, instance_build_timeout=bad, host="cmp-1")
     assert "host cmp-1" in str(err.value) and "nova_compute_arch_instance_build_timeout" in str(err.value) and repr(bad) in str(err.value)
 
 
@@ -126,7 +126,7 @@ def test_measured_factors_refused(measured, words):
 def test_measured_factor_replaces_only_its_arch():
     factors = tcg_slowdowns({"ppc64el": 7})
     assert factors["ppc64le"] == 7
-    assert {a: f for a, f in factors.items() if a != "ppc64le"} == {a: f for a, f in NOMINAL.items() if a != "ppc64le"}
+    assert {a: f for a, f in factors.items() if a != "ppc64le"} == {a: f for a, f in TABLE.items() if a != "ppc64le"}
 
 
 def test_scaled_never_leaves_its_bounds():
@@ -149,7 +149,7 @@ def test_nova_reads_the_values_back(tmp_path):
 
 
 def test_nova_defaults_stand_on_a_native_host(tmp_path):
-    conf = load_default_section(write_ini_section(tmp_path / "nova-compute.conf", "DEFAULT", nova_compute_timeouts("x86_64", [], "kvm", NOMINAL)))
+    conf = load_default_section(write_ini_section(tmp_path / "nova-compute.conf", "DEFAULT", nova_compute_timeouts("x86_64", [], "kvm", TABLE)))
     opts = nova_timeout_options()
     for key in TIMEOUT_KEYS:
         assert getattr(conf, key) == opts[key].default

@@ -1,0 +1,38 @@
+"""Debian guest kernels for the emulation tests and benchmarks, cached on this machine.
+
+``scripts/fetch-guest-kernels`` fetches them (aarch64 and ppc64le by default; ``--arch x86_64``,
+``--abi`` and ``--busybox`` for tests/bench/bench_tcg_slowdown.py); ``find_kernel(arch)`` is the
+newest kernel of ``arch`` under ``$MULTIARCH_CACHE/kernels/<arch>``, ``read_source`` reads the
+SOURCE file the script writes beside it.
+"""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+
+# Kernel file name in the package's /boot and in the cache: x86_64 and arm64 ship vmlinuz (a bzImage; an
+# uncompressed Image with the EFI stub), ppc64el the vmlinux ELF that QEMU's pseries machine loads for SLOF.
+KERNEL_GLOB = {"x86_64": "vmlinuz-*", "aarch64": "vmlinuz-*", "ppc64le": "vmlinux-*"}
+# The serial console of each arch's guest kernel on the machine nova gives it (Linux: the 8250 UART of a PC,
+# the PL011 of QEMU's virt, the sPAPR hypervisor terminal of pseries).
+CONSOLE = {"x86_64": "ttyS0", "aarch64": "ttyAMA0", "ppc64le": "hvc0"}
+
+
+def cache_dir() -> Path:
+    return Path(os.environ.get("MULTIARCH_CACHE", "/var/cache/multiarch-kolla"))
+
+
+def find_kernel(arch: str) -> Path | None:
+    """The newest cached kernel of ``arch`` (canonical name), or None."""
+    found = sorted((cache_dir() / "kernels" / arch).glob(KERNEL_GLOB[arch]))
+    return found[-1] if found else None
+
+
+def read_source(path: Path) -> dict:
+    """A SOURCE file (``key=value`` lines) as a dict; {} when missing."""
+    try:
+        lines = path.read_text(encoding="utf-8").splitlines()
+    except FileNotFoundError:
+        return {}
+    return dict(line.split("=", 1) for line in lines if "=" in line)
