@@ -3,9 +3,9 @@
 # GNU General Public License v3.0+ (see COPYING or https://www.gnu.org/licenses/gpl-3.0.txt)
 """Filter gpu_passthrough_plan: everything role gpu_passthrough decides for one host (docs in gpu_passthrough_plan.yml)."""
 
-from ansible_collections.multiarch.kolla.plugins.plugin_utils.gpu.plan import gpu_passthrough_plan
+from ansible_collections.multiarch.kolla.plugins.plugin_utils.lazy_filter import LazyFilter
 
 
 class FilterModule:
     def filters(self):
-        return {"gpu_passthrough_plan": gpu_passthrough_plan}
+        return {"gpu_passthrough_plan": LazyFilter("gpu.plan", "gpu_passthrough_plan")}

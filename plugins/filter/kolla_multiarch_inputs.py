@@ -3,9 +3,9 @@
 # GNU General Public License v3.0+ (see COPYING or https://www.gnu.org/licenses/gpl-3.0.txt)
 """Filter kolla_multiarch_inputs: the files role kolla_multiarch read, parsed and sorted by use (docs in kolla_multiarch_inputs.yml)."""
 
-from ansible_collections.multiarch.kolla.plugins.plugin_utils.kolla.files import inputs
+from ansible_collections.multiarch.kolla.plugins.plugin_utils.lazy_filter import LazyFilter
 
 
 class FilterModule:
     def filters(self):
-        return {"kolla_multiarch_inputs": inputs}
+        return {"kolla_multiarch_inputs": LazyFilter("kolla.files", "inputs")}

@@ -3,9 +3,9 @@
 # GNU General Public License v3.0+ (see COPYING or https://www.gnu.org/licenses/gpl-3.0.txt)
 """Filter kolla_multiarch_paths: the files role kolla_multiarch reads (docs in kolla_multiarch_paths.yml)."""
 
-from ansible_collections.multiarch.kolla.plugins.plugin_utils.kolla.files import paths
+from ansible_collections.multiarch.kolla.plugins.plugin_utils.lazy_filter import LazyFilter
 
 
 class FilterModule:
     def filters(self):
-        return {"kolla_multiarch_paths": paths}
+        return {"kolla_multiarch_paths": LazyFilter("kolla.files", "paths")}

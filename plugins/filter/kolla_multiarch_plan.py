@@ -8,7 +8,6 @@ from ansible_collections.multiarch.kolla.plugins.plugin_utils.kolla.inventory im
     DEFAULT_CONTROL_PLANE_GROUPS,
     DEFAULT_SKIP_GROUPS,
 )
-from ansible_collections.multiarch.kolla.plugins.plugin_utils.kolla.plan import plan
 
 
 def kolla_multiarch_plan(  # noqa: PLR0917 - a filter takes its options positionally too
@@ -26,6 +25,9 @@ def kolla_multiarch_plan(  # noqa: PLR0917 - a filter takes its options position
     keep_hosts=None,
 ):
     """Plan dict: arch groups, group_vars, host_vars and nova config overrides; fails listing every problem."""
+    # imported when called, not with the file (plugin_utils/lazy_filter.py says why)
+    from ansible_collections.multiarch.kolla.plugins.plugin_utils.kolla.plan import plan  # noqa: PLC0415
+
     return plan(
         groups,
         hostvars,

@@ -3,9 +3,9 @@
 # GNU General Public License v3.0+ (see COPYING or https://www.gnu.org/licenses/gpl-3.0.txt)
 """Filter kolla_multiarch_registry_report: the registry check's summary and fix (docs in kolla_multiarch_registry_report.yml)."""
 
-from ansible_collections.multiarch.kolla.plugins.plugin_utils.kolla.images import registry_report
+from ansible_collections.multiarch.kolla.plugins.plugin_utils.lazy_filter import LazyFilter
 
 
 class FilterModule:
     def filters(self):
-        return {"kolla_multiarch_registry_report": registry_report}
+        return {"kolla_multiarch_registry_report": LazyFilter("kolla.images", "registry_report")}

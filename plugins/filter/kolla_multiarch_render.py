@@ -3,9 +3,9 @@
 # GNU General Public License v3.0+ (see COPYING or https://www.gnu.org/licenses/gpl-3.0.txt)
 """Filter kolla_multiarch_render: a plan as the exact writes of role kolla_multiarch (docs in kolla_multiarch_render.yml)."""
 
-from ansible_collections.multiarch.kolla.plugins.plugin_utils.kolla.render import render
+from ansible_collections.multiarch.kolla.plugins.plugin_utils.lazy_filter import LazyFilter
 
 
 class FilterModule:
     def filters(self):
-        return {"kolla_multiarch_render": render}
+        return {"kolla_multiarch_render": LazyFilter("kolla.render", "render")}

@@ -5,8 +5,6 @@
 
 import socket
 
-from ansible_collections.multiarch.kolla.plugins.plugin_utils.preflight.run import preflight
-
 
 def _resolve(name):
     """The addresses the controller's resolver gives ``name`` (empty when it does not resolve)."""
@@ -18,6 +16,9 @@ def _resolve(name):
 
 def multiarch_preflight(hosts, hostvars, groups=None, options=None, skip=None, *, resolve_names=True):
     """The findings and their table; ``resolve_names`` asks this controller's resolver for every hostname."""
+    # imported when called, not with the file (plugin_utils/lazy_filter.py says why)
+    from ansible_collections.multiarch.kolla.plugins.plugin_utils.preflight.run import preflight  # noqa: PLC0415
+
     options = dict(options or {})
     if resolve_names:
         options.setdefault("resolve", _resolve)

@@ -3,9 +3,9 @@
 # GNU General Public License v3.0+ (see COPYING or https://www.gnu.org/licenses/gpl-3.0.txt)
 """Filter nova_compute_arch_aggregates: host aggregates per host arch and emulated arch (docs in nova_compute_arch_aggregates.yml)."""
 
-from ansible_collections.multiarch.kolla.plugins.plugin_utils.nova.aggregates import compute_arch_aggregates
+from ansible_collections.multiarch.kolla.plugins.plugin_utils.lazy_filter import LazyFilter
 
 
 class FilterModule:
     def filters(self):
-        return {"nova_compute_arch_aggregates": compute_arch_aggregates}
+        return {"nova_compute_arch_aggregates": LazyFilter("nova.aggregates", "compute_arch_aggregates")}

@@ -3,9 +3,9 @@
 # GNU General Public License v3.0+ (see COPYING or https://www.gnu.org/licenses/gpl-3.0.txt)
 """Filter nova_compute_arch_plan: everything role nova_compute_arch decides for one host (docs in nova_compute_arch_plan.yml)."""
 
-from ansible_collections.multiarch.kolla.plugins.plugin_utils.nova.compute_arch import compute_arch_plan
+from ansible_collections.multiarch.kolla.plugins.plugin_utils.lazy_filter import LazyFilter
 
 
 class FilterModule:
     def filters(self):
-        return {"nova_compute_arch_plan": compute_arch_plan}
+        return {"nova_compute_arch_plan": LazyFilter("nova.compute_arch", "compute_arch_plan")}

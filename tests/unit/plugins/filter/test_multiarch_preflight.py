@@ -25,7 +25,7 @@ def test_the_shim_passes_the_controllers_resolver_unless_told_not_to(monkeypatch
         seen.append(options)
         return {}
 
-    monkeypatch.setattr("ansible_collections.multiarch.kolla.plugins.filter.multiarch_preflight.preflight", spy)
+    monkeypatch.setattr("ansible_collections.multiarch.kolla.plugins.plugin_utils.preflight.run.preflight", spy)  # the shim imports it when called
     FILTER(["h"], {"h": {"multiarch_host": fact("x86_64")}}, {}, {"manifest_lists": True})
     FILTER(["h"], {}, resolve_names=False)
     assert seen[0]["manifest_lists"] is True and seen[0]["resolve"]("localhost")  # this machine resolves its own name
