@@ -68,11 +68,16 @@ def test_what_the_detect_call_reads_for_later_is_what_the_later_phases_skip_on()
     assert "cacheable" not in read["ansible.builtin.set_fact"]  # never cached: a later run must read again
     cached = [t["ansible.builtin.set_fact"] for t in _load(ROLE / "tasks" / "main.yml")[0]["block"] if "cacheable" in t.get("ansible.builtin.set_fact", {})]
     assert [sorted(facts) for facts in cached] == [["cacheable", "multiarch_groups", "multiarch_host"]]
-    preflight = _load(ROLE.parent / "preflight" / "tasks" / "main.yml")[0]["block"]
-    setup = next(t for t in preflight if "ansible.builtin.setup" in t)
-    runtime = next(t for t in preflight if "multiarch.kolla.container_runtime_info" in t)
-    assert "'network' not in (multiarch_host_read.gather_subset | default([]))" in setup["when"]
-    assert "multiarch_host_read.runtime | default(none) is none" in runtime["when"]
+    preflight = ROLE.parent / "preflight"
+    reads = _load(preflight / "tasks" / "read.yml")
+    assert next(t for t in reads if "ansible.builtin.setup" in t)["when"] == "_preflight_read_network | bool"
+    assert next(t for t in reads if "multiarch.kolla.container_runtime_info" in t)["when"] == "_preflight_read_runtime | bool"
+    read_when = _load(preflight / "vars" / "main.yml")
+    assert "'network' not in (multiarch_host_read.gather_subset | default([]))" in read_when["_preflight_read_network"]
+    assert "multiarch_host_read.runtime | default(none) is none" in read_when["_preflight_read_runtime"]
+    include = next(t for t in _load(preflight / "tasks" / "main.yml")[0]["block"] if "ansible.builtin.include_tasks" in t)
+    assert include["ansible.builtin.include_tasks"]["file"] == "read.yml"
+    assert all("_preflight_read_%s | bool" % kind in include["when"] for kind in ("network", "runtime", "pci"))
 
 
 def test_libvirt_timeout_default_is_the_modules():
