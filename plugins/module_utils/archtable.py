@@ -62,23 +62,10 @@ _POWER_CPU_FAMILIES = ("POWER6", "POWER7", "POWER8", "POWER9", "POWER10", "POWER
 #                      of this arch (domain capabilities, qemu domain)
 #   tcg_slowdown       factor by which a guest of this arch runs slower under TCG (emulated, virt_type
 #                      qemu or a foreign arch) than under KVM on its own hardware; it scales the guest-bound
-#                      nova timeouts (plugin_utils/nova/timeouts.py). Measured for x86_64, aarch64 and
-#                      ppc64le on 2026-11-30 by tests/bench/bench_tcg_slowdown.py (run twice with its defaults,
-#                      3 rounds, and once with -n 5) on the project's test machine: x86_64, "AMD EPYC"
-#                      (/proc/cpuinfo model name), 2 vCPUs shared with other jobs, QEMU 7.2.22 (Debian
-#                      1:7.2+dfsg-7+deb12u18+b3). Workload: Debian bookworm's 6.1.0-50 kernel of each arch
-#                      with a busybox-static initramfs whose /init runs sha256sum over 64 MiB of /dev/zero,
-#                      -smp 1 -m 512, the TCG CPU models of tcg_cpu_models (Nehalem, cortex-a72, POWER9).
-#                      Factor: QEMU's CPU seconds for the workload over the CPU seconds of the same workload
-#                      run natively by the x86_64 busybox (medians), rounded up; the three runs gave x86_64
-#                      9, 8, 10 (the same guest), aarch64 12, 11, 13 and ppc64le 11, 13, 16 (estimates: another
-#                      ISA, no aarch64 or ppc64le KVM host to divide by), and each arch keeps its largest, as
-#                      a factor too low cuts a slow guest off and one too high only waits longer. The base
-#                      is native, not KVM: the machine's KVM (a nested PVM hypervisor) boots no stock kernel,
-#                      and a CPU-bound guest program runs at about native speed under KVM. Boot time is not
-#                      in the factor (no KVM boot to divide by). The other arches were not measured and keep
-#                      the planning figure 10. The operator's factor measured on the host
-#                      (nova_compute_arch_tcg_slowdown) replaces any of them
+#                      nova timeouts (plugin_utils/nova/timeouts.py). x86_64, aarch64 and ppc64le are
+#                      measured by tests/bench/bench_tcg_slowdown.py (how, on what and the runs' figures:
+#                      docs/architectures.md, the tcg_slowdown row); the other arches keep the planning
+#                      figure 10. The operator's factor (nova_compute_arch_tcg_slowdown) replaces any of them
 #   compat_cpu_models  named models a KVM host of this arch accepts with cpu_mode custom as
 #                      compatibility modes (POWER), checked when the emulator's list is unknown
 #   cpu_model_families named CPU model families, oldest to newest: "newest" in nova_cpu_baseline

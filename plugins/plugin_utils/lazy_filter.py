@@ -8,7 +8,8 @@ collection filter, ansible-core imports every file of the collection's plugins/f
 (ansible-core 2.19, lib/ansible/plugins/loader.py, ``Jinja2Loader.get_with_context`` walks
 ``pkgutil.iter_modules`` of the package and loads each file), and it does so again in every
 worker process, that is once per host and task. With each shim importing its decision
-module, the first filter of every per-host task cost 0.3 s of imports (tests/bench/bench_scale.py).
+module, the first filter of every per-host task cost 0.3 s of imports: over 100 hosts with 20 forks,
+a set_fact with one of the collection's filters took 12.9 s, 4.3 s with this (2.3 s with a builtin filter).
 """
 
 from importlib import import_module
