@@ -41,8 +41,9 @@ lab-down: setup
 	ansible-playbook -i $(LAB_INV) playbooks/lab.yml -e lab_state=absent
 
 # The lab's hosts are reached through Docker's exec API, which sometimes loses an answer under load:
-# the lab's callback asks again (tests/lab/callback_plugins/lab_exec_retry.py), as the Molecule scenarios do.
-LAB_RETRY   := ANSIBLE_CALLBACK_PLUGINS=$(REPO)/tests/lab/callback_plugins ANSIBLE_CALLBACKS_ENABLED=lab_exec_retry
+# the lab's callback asks again (tests/lab/callback_plugins/lab_exec_retry.py), as the Molecule scenarios do; lab_preload
+# loads that Docker connection once in the controller, not again in every worker (tests/lab/callback_plugins/lab_preload.py).
+LAB_RETRY   := ANSIBLE_CALLBACK_PLUGINS=$(REPO)/tests/lab/callback_plugins ANSIBLE_CALLBACKS_ENABLED=lab_exec_retry,lab_preload
 
 demo: lab
 	$(LAB_RETRY) ansible-playbook -i $(LAB_INV) playbooks/site.yml -e multiarch_deploy_host=lab-deploy -e multiarch_report_dir=$(REPO)/.cache/demo
@@ -74,7 +75,7 @@ sanity: install-check
 	@$(TIMED) "ansible-test sanity" $(REPO)/scripts/sanity $(REPO)/.cache/dist/multiarch-kolla-$(VERSION).tar.gz
 
 unit: setup
-	@$(TIMED) "unit tests" python -m pytest -n auto --dist loadscope
+	@$(TIMED) "unit tests" python -m pytest -n auto --dist loadscope --durations=15
 
 molecule: images
 	@$(TIMED) "molecule (all scenarios)" $(REPO)/scripts/molecule-all

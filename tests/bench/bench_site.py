@@ -49,7 +49,7 @@ def ansible_env():
                 ANSIBLE_COLLECTIONS_PATH=str(REPO / ".cache" / "collections"), ANSIBLE_STDOUT_CALLBACK="ansible.builtin.json",
                 ANSIBLE_LOAD_CALLBACK_PLUGINS="1", ANSIBLE_NOCOLOR="1",
                 # As make demo: ask again when Docker's exec API loses an answer (tests/lab/callback_plugins).
-                ANSIBLE_CALLBACK_PLUGINS=str(REPO / "tests" / "lab" / "callback_plugins"), ANSIBLE_CALLBACKS_ENABLED="lab_exec_retry")
+                ANSIBLE_CALLBACK_PLUGINS=str(REPO / "tests" / "lab" / "callback_plugins"), ANSIBLE_CALLBACKS_ENABLED="lab_exec_retry,lab_preload")
 
 
 def _time(stamp):
