@@ -166,3 +166,14 @@ def nova_config(nova_request):
     conf.clear_override("alias", group="pci")
     conf.reset()
     nova_request.get_alias_from_config.cache_clear()
+
+
+# nova's option definitions, shared by the [libvirt] and nova_compute_arch tests (plugin_utils/nova/test_libvirt*.py,
+# test_compute_arch.py).
+@pytest.fixture
+def nova_global_conf():
+    """nova.conf.CONF (every nova option registered), reset after the test."""
+    from nova_testlib import nova_conf_cleared  # noqa: PLC0415 (tests/lib, on the path set above)
+
+    with nova_conf_cleared() as conf:
+        yield conf

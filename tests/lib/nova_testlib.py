@@ -91,6 +91,8 @@ DOMCAPS_FOR = {
     "caps_x86_64_kvm_many_tcg_guests.xml": ["domcaps_x86_64_kvm_q35_loader_no_firmware_enum.xml"],
     "caps_x86_64_tcg_only_nokvm.xml": [],
 }
+# The ways each capabilities fixture is read (caps_host's ``kvm``): as it was found, and with KVM unusable.
+CAPS_VARIANTS = {"as-found": None, "no-kvm": False}
 
 
 def caps_host(caps_name, domcaps_names=None, kvm=None, name=None):

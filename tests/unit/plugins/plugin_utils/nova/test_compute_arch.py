@@ -15,7 +15,7 @@ import re
 
 import pytest
 from conftest import REPO, require_import
-from nova_testlib import lab_host, load_default_section, load_nova_conf, multiarch_x86, nova_conf_cleared, power_off_timeout, write_libvirt_ini
+from nova_testlib import lab_host, load_default_section, load_nova_conf, multiarch_x86, power_off_timeout, write_libvirt_ini
 from tcg_testlib import expected_defaults, expected_seconds
 
 from ansible_collections.multiarch.kolla.plugins.plugin_utils.nova.compute_arch import DECISION_KEYS, compute_arch_plan, decision
@@ -24,13 +24,6 @@ from ansible_collections.multiarch.kolla.plugins.plugin_utils.nova.provider_conf
 from ansible_collections.multiarch.kolla.plugins.plugin_utils.nova.timeouts import TIMEOUT_KEYS
 
 PLAN = compute_arch_plan
-
-
-@pytest.fixture
-def nova_global_conf():
-    """nova.conf.CONF (every nova option registered), reset after the test."""
-    with nova_conf_cleared() as conf:
-        yield conf
 
 
 @pytest.fixture
