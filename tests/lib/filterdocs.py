@@ -88,8 +88,9 @@ def check_documented_options(name, function=None):
     return docs
 
 
-def through_ansible(expression, variables):
-    """Template ``expression`` (Jinja, without braces) in an ``ansible localhost`` run with ``variables`` as extra vars.
+def through_ansible(expression, variables, inventory=None):
+    """Template ``expression`` (Jinja, without braces) in an ``ansible localhost`` run with ``variables`` as extra vars
+    (and ``inventory`` as its inventory when given, else the repository's ansible.cfg's).
 
     Returns the debug task's result for localhost: ``msg`` is the value, or ``failed``
     and ``msg`` the error Ansible reports (a filter error fails the task, no traceback).
@@ -107,7 +108,8 @@ def through_ansible(expression, variables):
     )
     args = json.dumps({"msg": "{{ %s }}" % expression})
     proc = subprocess.run(
-        [str(binary), "localhost", "-c", "local", "-m", "ansible.builtin.debug", "-a", args, "-e", json.dumps(variables)],
+        [str(binary), *(["-i", inventory] if inventory else []), "localhost", "-c", "local", "-m", "ansible.builtin.debug", "-a", args,
+         "-e", json.dumps(variables)],
         env=env,
         capture_output=True,
         text=True,

@@ -13,6 +13,11 @@ the socket alone cannot tell the two apart. This check reads what container_runt
 host (the ``libvirt`` section of ``Context.runtime``): the daemons, each with
 whether it runs in the module's own mount namespace (the host's) or another one (a container), the
 sockets, the enabled units and Docker's container names.
+
+The other way round, a host that sets ``enable_nova_libvirt_container: false`` and still has a ``nova_libvirt``
+container (from an earlier deploy) is refused too: kolla-ansible's precheck stops there ("Checking that nova_libvirt
+container is not running", same file), and its ``nova-libvirt-cleanup`` command removes the container
+(ansible/roles/nova-cell/tasks/libvirt-cleanup.yml, which refuses while guests run in it).
 """
 
 from ansible_collections.multiarch.kolla.plugins.plugin_utils.preflight.context import finding
@@ -98,12 +103,25 @@ def host_findings(host, section):
     return out
 
 
+def _container_left(host, section):
+    """A host that keeps host libvirt (enable_nova_libvirt_container: false) and still has a nova_libvirt container."""
+    if CONTAINER not in (section.get("containers") or []):
+        return []
+    found = ("a nova_libvirt container exists although enable_nova_libvirt_container is false here: it and host libvirt both "
+             "want /run/libvirt and the guests, and kolla-ansible's precheck stops on it")
+    fix = ("migrate its guests to host libvirt, then run 'kolla-ansible nova-libvirt-cleanup --limit %s' (it removes the "
+           "container and refuses while guests run), or set enable_nova_libvirt_container: true to keep it" % host)
+    return [finding(host, CHECK, found, fix)]
+
+
 def host_libvirt(ctx):
     out = []
     for host in compute_hosts(ctx):
-        if not libvirt_in_container(ctx, host):
-            continue  # enable_nova_libvirt_container: false - host libvirt is nova's libvirt there
         section = _section(ctx, host)
-        if section is not None:  # not read on this host (skipped, or facts of an older collection)
+        if section is None:
+            continue  # not read on this host (skipped, or facts of an older collection)
+        if libvirt_in_container(ctx, host):
             out += host_findings(host, section)
+        else:  # enable_nova_libvirt_container: false - host libvirt is nova's libvirt there
+            out += _container_left(host, section)
     return out

@@ -71,12 +71,27 @@ def test_a_daemon_only_inside_a_container_is_nothing(tmp_path):
 
 def test_hosts_that_keep_host_libvirt_or_run_no_nova_are_not_checked(tmp_path):
     layout = {"daemons": [(812, "libvirtd", HOST_MNT)], "socket": True, "enabled": ["libvirtd.service"]}
-    own = host(tmp_path / "own", KOLLA, **layout)
+    host_libvirt_kolla = ["nova_compute", "nova_ssh"]  # kolla deploys no nova_libvirt on these hosts
+    own = host(tmp_path / "own", host_libvirt_kolla, **layout)
     own["enable_nova_libvirt_container"] = "no"
     ctl = host(tmp_path / "ctl", [], **layout)
     assert check({"own": own, "ctl": ctl}, compute=["own"]) == []
     # The same setting for the whole cloud (globals.yml), as the role passes it.
-    assert check({"cx1": host(tmp_path / "cx1", KOLLA, **layout)}, enable_nova_libvirt_container=False) == []
+    assert check({"cx1": host(tmp_path / "cx1", host_libvirt_kolla, **layout)}, enable_nova_libvirt_container=False) == []
+
+
+def test_a_nova_libvirt_container_left_on_a_host_that_keeps_host_libvirt_is_an_error(tmp_path):
+    own = host(tmp_path / "own", KOLLA, daemons=[(812, "libvirtd", HOST_MNT)], socket=True, enabled=["libvirtd.service"])
+    own["enable_nova_libvirt_container"] = False
+    (found,) = check({"own": own})
+    assert (found["host"], found["check"], found["severity"]) == ("own", "host_libvirt", "error")
+    assert found["found"].startswith("a nova_libvirt container exists although enable_nova_libvirt_container is false")
+    assert "kolla-ansible nova-libvirt-cleanup --limit own" in found["fix"]
+    assert "enable_nova_libvirt_container: true" in found["fix"]
+    # Without the container, host libvirt is nova's libvirt there: nothing to say.
+    clean = host(tmp_path / "clean", ["nova_compute", "nova_ssh"], daemons=[(812, "libvirtd", HOST_MNT)], socket=True)
+    clean["enable_nova_libvirt_container"] = False
+    assert check({"clean": clean}) == []
 
 
 def test_a_socket_without_nova_libvirt_is_what_kollas_precheck_fails_on(tmp_path):
