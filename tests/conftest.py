@@ -177,3 +177,12 @@ def nova_global_conf():
 
     with nova_conf_cleared() as conf:
         yield conf
+
+
+# A real Glance (tests/lib/glance_testlib.py), for playbooks/images.yml's tests.
+@pytest.fixture
+def glance(tmp_path):
+    """A Glance of this test's own, stopped at teardown."""
+    from glance_testlib import running_glance  # noqa: PLC0415 (tests/lib, on the path set above)
+
+    yield from running_glance(tmp_path)
