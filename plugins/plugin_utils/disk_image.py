@@ -43,7 +43,7 @@ def _qcow2_reader(handle):
     if backing or crypt:
         raise DiskImageError("a qcow2 image with a backing file or encryption")
     if incompatible & ~0x9 or (header_length > 104 and head[104] != 0):  # bit 0 dirty, bit 3 compression type: zlib only
-        raise DiskImageError("a qcow2 image with features read here not (incompatible features 0x%x, compression type %d)"
+        raise DiskImageError("a qcow2 image with features not read here (incompatible features 0x%x, compression type %d)"
                              % (incompatible, head[104] if header_length > 104 else 0))
     cluster = 1 << cluster_bits
     handle.seek(l1_offset)

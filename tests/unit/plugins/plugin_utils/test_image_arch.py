@@ -1,14 +1,18 @@
 """plugins/plugin_utils/image_arch.py and disk_image.py: the arch a file's own header names, or a disk image's boot loader.
 
-The disks are built here (tests/lib/glance_testlib.py): a GPT with an EFI system partition (FAT12) or a PReP partition,
-raw or as qcow2 with plain or zlib-compressed clusters.
+The disks are built here (tests/lib/image_files.py): a GPT with an EFI system partition (FAT12) or a PReP partition,
+raw or as qcow2 with plain or zlib-compressed clusters. QEMU's own qemu-img is the oracle for the qcow2 reader: the
+raw disks converted by it, plain and compressed, must read as the raw ones do.
 """
 
 from __future__ import annotations
 
+import shutil
 import struct
+import subprocess
 
 import pytest
+from conftest import unavailable
 from image_files import elf, fat_esp, gpt_disk, mbr_disk, pe, qcow2
 
 from ansible_collections.multiarch.kolla.plugins.plugin_utils.disk_image import ESP, PREP
@@ -76,6 +80,22 @@ def test_not_verifiable_says_why(tmp_path, data, kind):
     (tmp_path / "f").write_bytes(data)
     found, said = file_arch(tmp_path / "f")
     assert found is None and said.startswith(kind), said
+
+
+@pytest.mark.parametrize("options", [[], ["-c"], ["-c", "-o", "cluster_size=4096"], ["-o", "cluster_size=2M"]],
+                         ids=["plain", "compressed", "compressed-4k-clusters", "2m-clusters"])
+@pytest.mark.parametrize(("disk", "arch"), [(gpt_disk([(ESP, ESP_AA64)]), "aarch64"), (gpt_disk([(PREP, elf(21))]), "ppc64le")],
+                         ids=["esp-aa64", "prep-ppc64le"])
+def test_qcow2_written_by_qemu_img_reads_as_the_raw_disk(tmp_path, disk, arch, options):
+    if shutil.which("qemu-img") is None:
+        unavailable("qemu-img is missing (Debian's qemu-utils; scripts/setup-host installs it)")
+    (tmp_path / "disk.raw").write_bytes(disk)
+    subprocess.run(["qemu-img", "convert", "-f", "raw", "-O", "qcow2", *options, str(tmp_path / "disk.raw"), str(tmp_path / "disk.qcow2")],
+                   check=True, capture_output=True, timeout=60)
+    raw_arch, raw_how = file_arch(tmp_path / "disk.raw")
+    found, how = file_arch(tmp_path / "disk.qcow2")
+    assert (found, raw_arch) == (arch, arch), how
+    assert how == raw_how.replace("a raw disk image with a GPT", "a qcow2 disk image")
 
 
 def test_unreadable_file_names_it(tmp_path):
