@@ -92,6 +92,11 @@ _POWER_CPU_FAMILIES = ("POWER6", "POWER7", "POWER8", "POWER9", "POWER10", "POWER
 #                      the Arm SMMU (drivers/iommu/arm/arm-smmu-v3) and the POWER TCE IOMMU are always on
 #   vfio_iommu_module  the VFIO IOMMU backend module for this arch (Linux drivers/vfio/Kconfig):
 #                      vfio_iommu_type1 (x86, Arm, s390, RISC-V), vfio_iommu_spapr_tce (POWER, sPAPR TCE)
+#   elf_machine        (e_machine, byte order) of this arch's ELF binaries (kernels, boot loaders): the EM_*
+#                      number of Linux include/uapi/linux/elf-em.h, and "little"/"big" where one number serves two
+#                      arches (EM_PPC64 for ppc64le and ppc64), None where any order is this arch
+#   pe_machine         the PE/COFF Machine of this arch's EFI binaries (Microsoft PE Format, "Machine Types";
+#                      UEFI 2.10 section 2.1.1), None where no EFI binary exists for it
 #   The nova fields above are empty (or None/False) for arches outside SUPPORTED_HOST_ARCHES.
 ARCHES = {
     "x86_64": {
@@ -123,6 +128,8 @@ ARCHES = {
         "iommu_kind": None,
         "iommu_kernel_args": {"*": ("iommu=pt",), "GenuineIntel": ("intel_iommu=on",)},
         "vfio_iommu_module": "vfio_iommu_type1",
+        "elf_machine": (62, None),
+        "pe_machine": 0x8664,
     },
     "aarch64": {
         "aliases": ("arm64", "armv8", "arm64-v8a", "aarch64le"),
@@ -153,6 +160,8 @@ ARCHES = {
         "iommu_kind": None,
         "iommu_kernel_args": {},
         "vfio_iommu_module": "vfio_iommu_type1",
+        "elf_machine": (183, None),
+        "pe_machine": 0xAA64,
     },
     "ppc64le": {
         "aliases": ("ppc64el", "powerpc64le", "ppc64_le", "ppc64-le"),
@@ -183,6 +192,8 @@ ARCHES = {
         "iommu_kind": "power",
         "iommu_kernel_args": {},
         "vfio_iommu_module": "vfio_iommu_spapr_tce",
+        "elf_machine": (21, "little"),
+        "pe_machine": None,
     },
     "ppc64": {
         "aliases": ("powerpc64", "ppc64be", "ppc64_be"),
@@ -213,6 +224,8 @@ ARCHES = {
         "iommu_kind": "power",
         "iommu_kernel_args": {},
         "vfio_iommu_module": "vfio_iommu_spapr_tce",
+        "elf_machine": (21, "big"),
+        "pe_machine": None,
     },
     "s390x": {
         "aliases": ("s390x64", "systemz"),
@@ -243,6 +256,8 @@ ARCHES = {
         "iommu_kind": None,
         "iommu_kernel_args": {},
         "vfio_iommu_module": "vfio_iommu_type1",
+        "elf_machine": (22, None),
+        "pe_machine": None,
     },
     "riscv64": {
         "aliases": ("riscv", "rv64", "riscv64gc"),
@@ -273,6 +288,8 @@ ARCHES = {
         "iommu_kind": None,
         "iommu_kernel_args": {},
         "vfio_iommu_module": "vfio_iommu_type1",
+        "elf_machine": (243, None),
+        "pe_machine": 0x5064,
     },
     "i686": {
         "aliases": ("i386", "i486", "i586", "x86", "ia32"),
@@ -303,6 +320,8 @@ ARCHES = {
         "iommu_kind": None,
         "iommu_kernel_args": {"*": ("iommu=pt",), "GenuineIntel": ("intel_iommu=on",)},
         "vfio_iommu_module": "vfio_iommu_type1",
+        "elf_machine": (3, None),
+        "pe_machine": 0x014C,
     },
     "armv7l": {
         # armv8l: uname -m of a 32-bit (AArch32) userland or personality on an ARMv8 CPU (Linux
@@ -335,6 +354,8 @@ ARCHES = {
         "iommu_kind": None,
         "iommu_kernel_args": {},
         "vfio_iommu_module": "vfio_iommu_type1",
+        "elf_machine": (40, None),
+        "pe_machine": 0x01C4,
     },
 }
 

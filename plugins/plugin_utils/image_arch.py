@@ -18,14 +18,15 @@ not say (``how`` then tells why: a disk image whose boot binary is not read, an 
 import struct
 import zlib
 
+from ansible_collections.multiarch.kolla.plugins.module_utils.archtable import ARCHES
 from ansible_collections.multiarch.kolla.plugins.plugin_utils.disk_image import DiskImageError, boot_binaries, open_disk
 
-# include/uapi/linux/elf-em.h (Linux 6.1): e_machine -> arch; EM_PPC64 is split by byte order below.
-_ELF_MACHINES = {3: "i686", 40: "armv7l", 62: "x86_64", 183: "aarch64", 22: "s390x", 243: "riscv64"}
-_EM_PPC64 = 21
-_EM_PPC = 20
-# Microsoft PE Format, "Machine Types": IMAGE_FILE_MACHINE_* -> arch.
-_PE_MACHINES = {0x014C: "i686", 0x01C4: "armv7l", 0x8664: "x86_64", 0xAA64: "aarch64", 0x5064: "riscv64"}
+# The arch table's elf_machine and pe_machine (module_utils/archtable.py): header number (and byte order) -> arch.
+_ELF_MACHINES = {entry["elf_machine"]: arch for arch, entry in ARCHES.items()}
+_PE_MACHINES = {entry["pe_machine"]: arch for arch, entry in ARCHES.items() if entry["pe_machine"] is not None}
+_BYTE_ORDER = {1: "little", 2: "big"}  # ELF e_ident[EI_DATA]
+_EM_PPC64 = 21  # named in the message: EM_PPC64 (Linux include/uapi/linux/elf-em.h)
+_EM_PPC = 20  # 32-bit PowerPC (Linux include/uapi/linux/elf-em.h): GRUB for Open Firmware, no arch of the table
 _HEAD = 8192  # an MZ header's e_lfanew points within the first KiBs; a GPT header is at 512
 
 
@@ -38,10 +39,12 @@ def _elf_arch(head):
     if data not in (1, 2) or len(head) < 20:
         return None, "an ELF file with an invalid EI_DATA byte %d" % data
     machine = struct.unpack_from("<H" if data == 1 else ">H", head, 18)[0]
-    if machine == _EM_PPC64:
-        return ("ppc64le" if data == 1 else "ppc64"), "ELF header: e_machine EM_PPC64 (%d), %s-endian" % (machine, "little" if data == 1 else "big")
-    if machine in _ELF_MACHINES:
-        return _ELF_MACHINES[machine], "ELF header: e_machine %d" % machine
+    order = _BYTE_ORDER[data]
+    if (machine, order) in _ELF_MACHINES:  # one number for two arches, told apart by byte order (EM_PPC64)
+        named = "EM_PPC64 (%d)" % machine if machine == _EM_PPC64 else "%d" % machine
+        return _ELF_MACHINES[machine, order], "ELF header: e_machine %s, %s-endian" % (named, order)
+    if (machine, None) in _ELF_MACHINES:
+        return _ELF_MACHINES[machine, None], "ELF header: e_machine %d" % machine
     if machine == _EM_PPC:
         return None, "a 32-bit PowerPC ELF file (e_machine EM_PPC (20)), as GRUB for Open Firmware is; it boots ppc64 and ppc64le guests alike"
     return None, "an ELF file with e_machine %d, an arch this collection does not know" % machine
