@@ -97,6 +97,16 @@ _POWER_CPU_FAMILIES = ("POWER6", "POWER7", "POWER8", "POWER9", "POWER10", "POWER
 #                      arches (EM_PPC64 for ppc64le and ppc64), None where any order is this arch
 #   pe_machine         the PE/COFF Machine of this arch's EFI binaries (Microsoft PE Format, "Machine Types";
 #                      UEFI 2.10 section 2.1.1), None where no EFI binary exists for it
+#   nova_cdrom_bus     the CD-ROM bus nova gives a guest of this arch (nova 34 blockinfo.get_disk_bus_for_device_type: scsi
+#                      for PPC, S390 and AARCH64; None: by machine type, sata on q35, else ide). nova reads the arch from
+#                      hw_architecture, which an emulated image sets to the host's arch, so emulated images name the bus
+#   guest_boot         how a Debian guest disk of this arch boots (roles/guest_images; None: no guest image is built):
+#                      deb_arch (Debian's name, diskimage-builder's -a), console (the serial console of the machine
+#                      nova gives it: the PC's 8250 ttyS0, QEMU virt's PL011 ttyAMA0, pseries' hypervisor terminal
+#                      hvc0), kernel (Debian's kernel file: vmlinuz, the vmlinux ELF on ppc64el), grub_format
+#                      (grub-mkimage -O), grub_package (Debian's package with that format's modules), efi_file
+#                      (the UEFI removable-media path's file name, \EFI\BOOT\<efi_file>; None: the disk boots from a
+#                      PReP partition, as SLOF does), dib_block_device (diskimage-builder's block-device-<name> element)
 #   The nova fields above are empty (or None/False) for arches outside SUPPORTED_HOST_ARCHES.
 ARCHES = {
     "x86_64": {
@@ -130,6 +140,9 @@ ARCHES = {
         "vfio_iommu_module": "vfio_iommu_type1",
         "elf_machine": (62, None),
         "pe_machine": 0x8664,
+        "nova_cdrom_bus": None,
+        "guest_boot": {"deb_arch": "amd64", "console": "ttyS0", "kernel": "vmlinuz", "grub_format": "x86_64-efi",
+                       "grub_package": "grub-efi-amd64-bin", "efi_file": "BOOTX64.EFI", "dib_block_device": "efi"},
     },
     "aarch64": {
         "aliases": ("arm64", "armv8", "arm64-v8a", "aarch64le"),
@@ -162,6 +175,9 @@ ARCHES = {
         "vfio_iommu_module": "vfio_iommu_type1",
         "elf_machine": (183, None),
         "pe_machine": 0xAA64,
+        "nova_cdrom_bus": "scsi",
+        "guest_boot": {"deb_arch": "arm64", "console": "ttyAMA0", "kernel": "vmlinuz", "grub_format": "arm64-efi",
+                       "grub_package": "grub-efi-arm64-bin", "efi_file": "BOOTAA64.EFI", "dib_block_device": "efi"},
     },
     "ppc64le": {
         "aliases": ("ppc64el", "powerpc64le", "ppc64_le", "ppc64-le"),
@@ -194,6 +210,9 @@ ARCHES = {
         "vfio_iommu_module": "vfio_iommu_spapr_tce",
         "elf_machine": (21, "little"),
         "pe_machine": None,
+        "nova_cdrom_bus": "scsi",
+        "guest_boot": {"deb_arch": "ppc64el", "console": "hvc0", "kernel": "vmlinux", "grub_format": "powerpc-ieee1275",
+                       "grub_package": "grub-ieee1275-bin", "efi_file": None, "dib_block_device": "gpt"},
     },
     "ppc64": {
         "aliases": ("powerpc64", "ppc64be", "ppc64_be"),
@@ -226,6 +245,8 @@ ARCHES = {
         "vfio_iommu_module": "vfio_iommu_spapr_tce",
         "elf_machine": (21, "big"),
         "pe_machine": None,
+        "nova_cdrom_bus": "scsi",
+        "guest_boot": None,
     },
     "s390x": {
         "aliases": ("s390x64", "systemz"),
@@ -258,6 +279,8 @@ ARCHES = {
         "vfio_iommu_module": "vfio_iommu_type1",
         "elf_machine": (22, None),
         "pe_machine": None,
+        "nova_cdrom_bus": "scsi",
+        "guest_boot": None,
     },
     "riscv64": {
         "aliases": ("riscv", "rv64", "riscv64gc"),
@@ -290,6 +313,8 @@ ARCHES = {
         "vfio_iommu_module": "vfio_iommu_type1",
         "elf_machine": (243, None),
         "pe_machine": 0x5064,
+        "nova_cdrom_bus": None,
+        "guest_boot": None,
     },
     "i686": {
         "aliases": ("i386", "i486", "i586", "x86", "ia32"),
@@ -322,6 +347,8 @@ ARCHES = {
         "vfio_iommu_module": "vfio_iommu_type1",
         "elf_machine": (3, None),
         "pe_machine": 0x014C,
+        "nova_cdrom_bus": None,
+        "guest_boot": None,
     },
     "armv7l": {
         # armv8l: uname -m of a 32-bit (AArch32) userland or personality on an ARMv8 CPU (Linux
@@ -356,6 +383,8 @@ ARCHES = {
         "vfio_iommu_module": "vfio_iommu_type1",
         "elf_machine": (40, None),
         "pe_machine": 0x01C4,
+        "nova_cdrom_bus": None,
+        "guest_boot": None,
     },
 }
 

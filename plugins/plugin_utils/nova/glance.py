@@ -30,7 +30,8 @@ def _emulated_properties(guest_arch, host_arch, require_emulation_trait, tcg_slo
         )
     # nova 34 manager._get_power_off_values: the image's os_shutdown_timeout wins over [DEFAULT] shutdown_timeout,
     # so the guest gets its arch's window on every host, KVM-shared or dedicated.
-    props = {"hw_emulation_architecture": guest_arch, "os_shutdown_timeout": os_shutdown_timeout(guest_arch, tcg_slowdowns(tcg_slowdown))}
+    props = {"hw_emulation_architecture": guest_arch, "os_shutdown_timeout": os_shutdown_timeout(guest_arch, tcg_slowdowns(tcg_slowdown)),
+             "hw_cdrom_bus": _cdrom_bus(guest_arch)}
     if host_arch is not None:
         try:
             physical = canonical_arch(host_arch)
@@ -44,6 +45,17 @@ def _emulated_properties(guest_arch, host_arch, require_emulation_trait, tcg_slo
     if require_emulation_trait:
         props["trait:%s" % emulation_trait(guest_arch)] = "required"
     return props
+
+
+def _cdrom_bus(guest_arch):
+    """The CD-ROM bus nova gives a native guest of ``guest_arch`` (archtable ``nova_cdrom_bus``, else by machine type).
+
+    nova 34 picks the bus from hw_architecture (libvirt utils.get_arch), which is the host's arch on an emulated image:
+    an aarch64 or ppc64le guest emulated on x86_64 would get an IDE CD-ROM (its config drive, a rescue disk), which
+    QEMU's virt and pseries machines do not have ("IDE controllers are unsupported for this QEMU binary or machine type").
+    """
+    info = ARCHES[guest_arch]
+    return info["nova_cdrom_bus"] or ("sata" if "q35" in (info["machine_type"] or "") else "ide")
 
 
 def _native_properties(guest_arch, host_arch, require_emulation_trait):
@@ -67,7 +79,8 @@ def glance_arch_properties(arch, emulated=False, host_arch=None, require_emulati
     ``require_emulation_trait`` adds ``trait:CUSTOM_EMULATES_<ARCH>: required``
     for shared KVM hosts that advertise that custom trait. Emulated images also get
     ``os_shutdown_timeout``: nova's 60 s clean-shutdown window scaled by the arch's TCG
-    slowdown (the arch table's, or ``tcg_slowdown`` {arch: factor}, the operator's measured one).
+    slowdown (the arch table's, or ``tcg_slowdown`` {arch: factor}, the operator's measured one), and
+    ``hw_cdrom_bus``: the bus nova would give the arch natively (see ``_cdrom_bus``).
     """
     try:
         guest_arch = canonical_arch(arch)

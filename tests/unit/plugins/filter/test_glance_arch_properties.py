@@ -25,7 +25,7 @@ def test_documented_options_match_the_signature():
 def test_through_ansible():
     got = through_ansible("'ppc64le' | multiarch.kolla.glance_arch_properties(true, host_arch='x86_64')", {})
     assert got["msg"] == {"hw_emulation_architecture": "ppc64le", "hw_architecture": "x86_64", "hw_machine_type": "pseries",
-                          "os_shutdown_timeout": str(expected_seconds("shutdown_timeout", "ppc64le"))}
+                          "hw_cdrom_bus": "scsi", "os_shutdown_timeout": str(expected_seconds("shutdown_timeout", "ppc64le"))}
     measured = through_ansible("'ppc64le' | multiarch.kolla.glance_arch_properties(true, tcg_slowdown={'ppc64le': 4})", {})
     assert measured["msg"]["os_shutdown_timeout"] == "240"
     refused = through_ansible("'sparc' | multiarch.kolla.glance_arch_properties", {})

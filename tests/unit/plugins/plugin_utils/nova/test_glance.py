@@ -65,10 +65,11 @@ def test_emulated_properties():
         "hw_video_model": "virtio",
         "hw_disk_bus": "scsi",
         "hw_scsi_model": "virtio-scsi",
+        "hw_cdrom_bus": "scsi",
         "os_shutdown_timeout": str(expected_seconds("shutdown_timeout", "aarch64")),
     }
     assert glance_arch_properties("ppc64le", emulated=True) == {
-        "hw_emulation_architecture": "ppc64le", "hw_machine_type": "pseries",
+        "hw_emulation_architecture": "ppc64le", "hw_machine_type": "pseries", "hw_cdrom_bus": "scsi",
         "os_shutdown_timeout": str(expected_seconds("shutdown_timeout", "ppc64le")),
     }
     assert glance_arch_properties("x86_64", True, host_arch="aarch64", require_emulation_trait=True) == {
@@ -76,6 +77,7 @@ def test_emulated_properties():
         "hw_architecture": "aarch64",
         "hw_machine_type": "q35",
         "trait:CUSTOM_EMULATES_X86_64": "required",
+        "hw_cdrom_bus": "sata",
         "os_shutdown_timeout": str(expected_seconds("shutdown_timeout", "x86_64")),
     }
 
@@ -198,8 +200,10 @@ PREFILTER = [
         {"emulated": True, "host_arch": "x86_64"},
         {"HW_ARCH_X86_64", "COMPUTE_ARCH_AARCH64", "COMPUTE_GRAPHICS_MODEL_VIRTIO", "COMPUTE_STORAGE_BUS_SCSI"},
     ),
-    ("ppc64le", {"emulated": True}, {"COMPUTE_ARCH_PPC64LE"}),
-    ("x86_64", {"emulated": True, "host_arch": "aarch64"}, {"HW_ARCH_AARCH64", "COMPUTE_ARCH_X86_64"}),
+    # An emulated image's hw_cdrom_bus asks for the bus trait, which nova's libvirt driver reports for every bus QEMU
+    # has (nova 34 driver._get_storage_bus_traits over blockinfo.SUPPORTED_DEVICE_BUSES["qemu"], sata and scsi among them).
+    ("ppc64le", {"emulated": True}, {"COMPUTE_ARCH_PPC64LE", "COMPUTE_STORAGE_BUS_SCSI"}),
+    ("x86_64", {"emulated": True, "host_arch": "aarch64"}, {"HW_ARCH_AARCH64", "COMPUTE_ARCH_X86_64", "COMPUTE_STORAGE_BUS_SATA"}),
 ]
 
 
@@ -218,3 +222,33 @@ def test_nova_prefilter_has_teeth(prefilter_on, objects):
     request_filter = require_import("nova.scheduler.request_filter")
     spec = objects.RequestSpec(image=objects.ImageMeta.from_dict({"properties": {"hw_architecture": "x86_64", "hw_emulation_architecture": "mips"}}))
     assert request_filter.transform_image_metadata(None, spec) is False  # no COMPUTE_ARCH_MIPS in os-traits
+
+
+def _emulated_pairs():
+    """(guest, host) for every emulated image glance_arch_properties makes."""
+    pairs = []
+    for guest in sorted(ARCHES):
+        for host in SUPPORTED_HOST_ARCHES:
+            try:
+                glance_arch_properties(guest, True, host_arch=host)
+            except NovaLibvirtError:
+                continue
+            pairs.append((guest, host))
+    return pairs
+
+
+@pytest.mark.parametrize(("guest", "host"), _emulated_pairs())
+def test_emulated_image_gets_the_cdrom_bus_of_its_native_arch(guest, host, objects):
+    """Oracle: nova 34's own bus choice (blockinfo.get_disk_bus_for_device_type) for the native image of ``guest``."""
+    blockinfo = require_import("nova.virt.libvirt.blockinfo")
+    native = objects.ImageMeta.from_dict({"properties": glance_arch_properties(guest)})
+    emulated_props = glance_arch_properties(guest, True, host_arch=host)
+    emulated = objects.ImageMeta.from_dict({"properties": emulated_props})
+    want = blockinfo.get_disk_bus_for_device_type(None, "qemu", native, "cdrom")
+    assert emulated_props["hw_cdrom_bus"] == want
+    assert blockinfo.get_disk_bus_for_device_type(None, "qemu", emulated, "cdrom") == want
+    # Without the property nova reads the host's arch from hw_architecture: the bus QEMU's virt and pseries lack.
+    del emulated_props["hw_cdrom_bus"]
+    without = blockinfo.get_disk_bus_for_device_type(None, "qemu", objects.ImageMeta.from_dict({"properties": emulated_props}), "cdrom")
+    if guest in ("aarch64", "ppc64le") and host == "x86_64":
+        assert without == "ide"
