@@ -17,7 +17,7 @@ LAB_INV     := inventories/lab/hosts.yml
 SANITY_ROOT := $(REPO)/.cache/sanity
 VERSION     := $(shell sed -n 's/^version: *//p' galaxy.yml)
 
-.PHONY: help setup images lab lab-down demo test lint sanity unit molecule build install-check timing-reset timing-report clean
+.PHONY: help setup images guest-images lab lab-down demo test lint sanity unit molecule build install-check timing-reset timing-report clean
 
 help:
 	@echo "make demo   - set up this machine, build and start the lab, run the main playbook on it"
@@ -33,6 +33,11 @@ export SETUP_DONE := 1
 
 images: setup
 	@$(TIMED) "lab images" $(REPO)/scripts/build-lab-images
+
+# The guest images the emulation tests boot (playbooks/guest_images.yml: diskimage-builder, foreign arches under
+# qemu-user), cached by their inputs under /var/cache/multiarch-kolla/guest-images; make test builds them before the tests.
+guest-images: setup
+	@$(TIMED) "guest images" $(REPO)/scripts/build-guest-images
 
 lab: images
 	ansible-playbook -i $(LAB_INV) playbooks/lab.yml
@@ -55,7 +60,7 @@ timing-report:
 	@$(REPO)/scripts/timing-report $(TIMINGS)
 
 test: setup timing-reset
-	@rc=0; $(MAKE) --no-print-directory -k images lint sanity unit molecule || rc=$$?; \
+	@rc=0; $(MAKE) --no-print-directory -k images guest-images lint sanity unit molecule || rc=$$?; \
 	  $(MAKE) --no-print-directory timing-report; exit $$rc
 
 lint: setup
