@@ -186,3 +186,13 @@ def glance(tmp_path):
     from glance_testlib import running_glance  # noqa: PLC0415 (tests/lib, on the path set above)
 
     yield from running_glance(tmp_path)
+
+
+# libvirt, nova 34's driver modules and this machine's multiarch_host fact, for the guests booted from nova's own domain
+# (tests/lib/nova_guest_testlib.py; test_emulation_boot.py, test_guest_images_boot.py).
+@pytest.fixture(scope="module")
+def live():
+    """libvirt-python, nova's modules and the live daemon's multiarch_host fact; unavailable (skip, or fail under CI) without them."""
+    from nova_guest_testlib import live_host  # noqa: PLC0415 (tests/lib, on the path set above)
+
+    return live_host()

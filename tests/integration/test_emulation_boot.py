@@ -30,12 +30,8 @@ path (no disk image to build), so the firmware still runs: the console shows
 ``EFI stub: Booting Linux Kernel`` before the banner. ppc64le (pseries) boots SLOF,
 which takes the vmlinux QEMU loaded into memory.
 
-One deviation from nova's XML, only where the daemon refuses it: nova 34 also writes
-``<loader secure='no'/>`` beside ``<os firmware='efi'>``, which libvirt 9.0 (Debian 12)
-rejects ("loader attribute 'secure' cannot be specified when firmware autoselection is
-enabled"); the test then drops that attribute (nova's ``<firmware><feature
-name='secure-boot' enabled='no'/>`` still asks for the same) and records
-``nova_loader_secure_dropped``.
+nova's domain is built and defined by tests/lib/nova_guest_testlib.py (one deviation where libvirt 9.0 refuses
+nova's ``<loader secure='no'/>``: see there).
 
 The guests have no root file system; the test waits for the kernel's printk banner
 (``[ ... ] Linux version 6.1``) and its command line on the console (at most
@@ -48,28 +44,22 @@ Kernels: Debian bookworm's, from ``scripts/fetch-guest-kernels`` (under
 
 from __future__ import annotations
 
-import configparser
 import os
 import re
-import shutil
-import tempfile
-import time
-import types
 import uuid
 import xml.etree.ElementTree as ET
 
 import guest_kernels
 import pytest
-from conftest import run_module, unavailable
+from conftest import unavailable
+from nova_guest_testlib import URI, define, nova_guest, remove, wait_for_console, workdir
 
 from ansible_collections.multiarch.kolla.plugins.module_utils.archtable import ARCHES
-from ansible_collections.multiarch.kolla.plugins.modules import host_arch_info
 from ansible_collections.multiarch.kolla.plugins.plugin_utils.nova.glance import glance_arch_properties
-from ansible_collections.multiarch.kolla.plugins.plugin_utils.nova.libvirt import nova_libvirt_settings, render_nova_compute_libvirt
+from ansible_collections.multiarch.kolla.plugins.plugin_utils.nova.libvirt import nova_libvirt_settings
 
 pytestmark = [pytest.mark.libvirt, pytest.mark.slow]
 
-URI = "qemu:///system"
 BOOT_TIMEOUT = 120  # seconds from start to banner, per guest (TCG, 2 shared cores)
 EMULATED = ("aarch64", "ppc64le")
 CONSOLE = {arch: f"console={guest_kernels.CONSOLE[arch]}" for arch in EMULATED}
@@ -78,9 +68,6 @@ FIRMWARE_MARK = {"aarch64": "EFI stub: Booting Linux Kernel", "ppc64le": "SLOF"}
 # printk's banner (after its timestamp), not prom_init's "Preparing to boot Linux version".
 BANNER = re.compile(r"\]\s+Linux version 6\.1\.")
 FIX_KERNELS = "run scripts/fetch-guest-kernels (as root; MULTIARCH_CACHE selects the cache directory)"
-# libvirt 9.0 (Debian 12) refuses nova 34's <loader secure='no'/> next to <os firmware='efi'>;
-# later releases take it (the test drops the attribute only on this refusal, and records it).
-LOADER_SECURE_REFUSED = "loader attribute 'secure' cannot be specified when firmware autoselection is enabled"
 
 
 def guest_kernel(arch):
@@ -89,130 +76,6 @@ def guest_kernel(arch):
         where = guest_kernels.cache_dir() / "kernels" / arch
         unavailable(f"no {arch} guest kernel ({guest_kernels.KERNEL_GLOB[arch]}) under {where}: {FIX_KERNELS}")
     return found
-
-
-@pytest.fixture(scope="module")
-def libvirt():
-    try:
-        import libvirt as module  # noqa: PLC0415
-    except ImportError:
-        unavailable("libvirt-python is not installed (requirements-dev.txt)")
-    module.registerErrorHandler(lambda _ctx, _err: None, None)
-    try:
-        module.open(URI).close()
-    except module.libvirtError as exc:
-        unavailable(f"the libvirt daemon at {URI} does not answer ({exc}); start it (scripts/setup-host)")
-    return module
-
-
-@pytest.fixture(scope="module")
-def nova():
-    """nova 34's config, objects and libvirt driver modules."""
-    try:
-        import nova.conf  # noqa: PLC0415
-        from nova import objects  # noqa: PLC0415
-        from nova.virt.libvirt import config as vconfig  # noqa: PLC0415
-        from nova.virt.libvirt import driver  # noqa: PLC0415
-    except ImportError as exc:
-        unavailable(f"nova is not importable ({exc}); install requirements-dev.txt")
-    objects.register_all()
-    return types.SimpleNamespace(CONF=nova.conf.CONF, objects=objects, vconfig=vconfig, driver=driver)
-
-
-@pytest.fixture(scope="module")
-def live(libvirt, nova):
-    """libvirt, nova and this machine's multiarch_host fact (the module run against the live daemon)."""
-    result = run_module(host_arch_info, {})
-    assert not result.get("failed"), result
-    host = result["host"]
-    assert host["guest_source"] == "libvirt", host["warnings"]
-    return types.SimpleNamespace(libvirt=libvirt, nova=nova, host=host)
-
-
-def workdir():
-    """A scratch directory the qemu user (libvirt-qemu) can walk into: nova's instance directory."""
-    path = tempfile.mkdtemp(prefix="multiarch-emu-", dir="/tmp")
-    os.chmod(path, 0o755)
-    return path
-
-
-def nova_guest(nova, settings, host, arch, *, kernel, work, cmdline):
-    """The LibvirtConfigGuest nova 34 builds for an emulated ``arch`` image booted from ``kernel``."""
-    ini = os.path.join(work, "nova-compute.conf")
-    parser = configparser.ConfigParser(interpolation=None)
-    parser.optionxform = str
-    parser["libvirt"] = render_nova_compute_libvirt(settings)
-    with open(ini, "w", encoding="utf-8") as handle:
-        parser.write(handle)
-    shutil.copyfile(kernel, os.path.join(work, "kernel"))  # nova's <instance dir>/kernel
-    os.chmod(os.path.join(work, "kernel"), 0o644)
-
-    props = glance_arch_properties(arch, emulated=True, host_arch=host["arch"])
-    props["os_command_line"] = cmdline
-    image_meta = nova.objects.ImageMeta.from_dict({"properties": props})
-    flavor = nova.objects.Flavor(vcpus=1, memory_mb=512, extra_specs={})
-    instance = types.SimpleNamespace(system_metadata={}, kernel_id="kernel", ramdisk_id=None)
-    caps = types.SimpleNamespace(host=types.SimpleNamespace(cpu=types.SimpleNamespace(arch=host["arch"])))
-
-    # The driver without __init__: only the methods that turn the settings into XML run.
-    drv = nova.driver.LibvirtDriver.__new__(nova.driver.LibvirtDriver)
-    drv._host = types.SimpleNamespace(get_capabilities=lambda: caps, supports_uefi=True, _check_machine_type=lambda _caps, _mach: None)
-    drv.cpu_models_mapping = {}
-    drv.cpu_model_flag_mapping = {}
-
-    conf = nova.CONF
-    conf(args=[], project="nova", default_config_files=[ini], default_config_dirs=[])
-    try:
-        guest = nova.vconfig.LibvirtConfigGuest()
-        guest.virt_type = conf.libvirt.virt_type
-        guest.os_type = drv._get_guest_os_type()
-        guest.name = "multiarch-emu-%s-%s" % (arch, uuid.uuid4().hex[:8])
-        guest.uuid = str(uuid.uuid4())
-        guest.memory = flavor.memory_mb * 1024
-        guest.vcpus = flavor.vcpus
-        drv._configure_guest_by_virt_type(guest, instance, image_meta, flavor)
-        guest.cpu = drv._get_guest_cpu_config(flavor, image_meta, None, None)
-        drv._set_guest_for_inst_kernel(instance, guest, work, "/dev/vda", image_meta)
-        drv._create_pty_device(guest, nova.vconfig.LibvirtConfigGuestSerial, log_path=os.path.join(work, "console.log"))
-    finally:
-        conf.clear()
-    return guest
-
-
-def wait_for_console(dom, log_path, cmdline):
-    """Poll console.log until the banner and the command line are there; return (seconds, text)."""
-    start = time.monotonic()
-    dom.create()
-    text = ""
-    while time.monotonic() - start < BOOT_TIMEOUT:
-        if os.path.exists(log_path):
-            with open(log_path, encoding="utf-8", errors="replace") as handle:
-                text = handle.read()
-        if BANNER.search(text) and "Kernel command line: %s" % cmdline in text:
-            return time.monotonic() - start, text
-        if not dom.isActive():
-            break
-        time.sleep(0.5)
-    state = "running" if dom.isActive() else "stopped"
-    pytest.fail("no kernel banner on the console within %ds (guest %s); console.log ends:\n%s" % (BOOT_TIMEOUT, state, text[-3000:]))
-    return None  # unreachable
-
-
-def define(conn, libvirt, guest, request):
-    """Define the guest nova built; a libvirt that refuses loader secure='no' gets the same request as a firmware feature."""
-    dropped = False
-    try:
-        dom = conn.defineXML(guest.to_xml())
-    except libvirt.libvirtError as exc:
-        if LOADER_SECURE_REFUSED not in str(exc):
-            raise
-        # The same request survives as <firmware><feature name='secure-boot' enabled='no'/>.
-        assert guest.os_firmware_secure is False
-        guest.os_loader_secure = None
-        dropped = True
-        dom = conn.defineXML(guest.to_xml())
-    request.node.user_properties.append(("nova_loader_secure_dropped", dropped))
-    return dom
 
 
 def check_accepted(accepted, arch, machine, facts, *, cmdline, guest):
@@ -267,7 +130,9 @@ def test_emulated_guest_boots_to_the_kernel_banner(arch, overrides, live, reques
     work = workdir()
     conn = dom = None
     try:
-        guest = nova_guest(live.nova, settings, host, arch, kernel=kernel, work=work, cmdline=cmdline)
+        props = glance_arch_properties(arch, emulated=True, host_arch=host["arch"])
+        props["os_command_line"] = cmdline
+        guest = nova_guest(live.nova, settings, host, arch, props=props, work=work, kernel=kernel)
         assert guest.virt_type == "qemu"  # nova's downgrade for an emulated arch, whatever virt_type says
         assert guest.os_arch == arch and guest.os_mach_type == machine
         assert guest.cpu is not None and guest.cpu.mode is None and guest.cpu.model in facts["cpu_models"]
@@ -276,16 +141,12 @@ def test_emulated_guest_boots_to_the_kernel_banner(arch, overrides, live, reques
         dom = define(conn, libvirt, guest, request)
         accepted = ET.fromstring(dom.XMLDesc(libvirt.VIR_DOMAIN_XML_INACTIVE))
         check_accepted(accepted, arch, machine, facts, cmdline=cmdline, guest=guest)
-        seconds, console = wait_for_console(dom, os.path.join(work, "console.log"), cmdline)
-        request.node.user_properties.append(("boot_to_banner_s", round(seconds, 1)))
+        marks = {"banner": BANNER, "cmdline": re.compile(re.escape("Kernel command line: %s" % cmdline))}
+        seen, console = wait_for_console(dom, os.path.join(work, "console.log"), marks, BOOT_TIMEOUT)
+        seconds = seen["banner"]
+        request.node.user_properties.append(("boot_to_banner_s", seconds))
         print("%s guest (%s, %s): kernel banner %.1f s after start" % (arch, accepted.find("os/type").get("machine"), guest.cpu.model, seconds))
         assert FIRMWARE_MARK[arch] in console
         check_running(ET.fromstring(dom.XMLDesc(0)), accepted, arch, facts)
     finally:
-        if dom is not None:
-            if dom.isActive():
-                dom.destroy()
-            dom.undefineFlags(libvirt.VIR_DOMAIN_UNDEFINE_NVRAM)
-        if conn is not None:
-            conn.close()
-        shutil.rmtree(work, ignore_errors=True)
+        remove(conn, dom, live.libvirt, work)

@@ -33,8 +33,16 @@ import pytest
 import requests
 import yaml
 from conftest import REPO, unavailable
+from playbook_testlib import BINARY, playbook_env, plays
+from site_testlib import LOCAL, failures
 
 GLANCE_CLOUD = "multiarch-glance"
+IMAGES_PLAYBOOK = REPO / "playbooks" / "images.yml"
+# Fields Glance answers for every image (glance/api/v2/images.py get_base_properties) and the SDK's own
+# owner_specified.openstack.* properties (openstacksdk cloud/_image.py create_image): not the play's properties.
+BASE_FIELDS = {"id", "name", "status", "visibility", "protected", "os_hidden", "checksum", "os_hash_algo", "os_hash_value", "owner",
+               "size", "virtual_size", "min_ram", "min_disk", "created_at", "updated_at", "tags", "self", "file", "schema",
+               "disk_format", "container_format", "stores", "direct_url", "locations"}
 START_TIMEOUT = 60  # seconds for gunicorn to answer /versions (about 2 s observed)
 
 
@@ -135,6 +143,15 @@ class Glance:
         answer.raise_for_status()
         return answer.content
 
+    def download(self, image_id: str, path: Path) -> Path:
+        """Stream an image's data into ``path`` (as nova-compute fetches it into its image cache)."""
+        with requests.get(f"{self.url}/v2/images/{image_id}/file", timeout=120, stream=True) as answer:
+            answer.raise_for_status()
+            with open(path, "wb") as handle:
+                for chunk in answer.iter_content(chunk_size=1 << 20):
+                    handle.write(chunk)
+        return path
+
     def stop(self):
         if self._proc.poll() is None:
             self._proc.terminate()
@@ -160,3 +177,21 @@ def running_glance(tmp_path):
         yield server
     finally:
         server.stop()
+
+
+def image_properties(record: dict) -> dict:
+    """The properties of an image record the play set: everything but Glance's base fields and the SDK's own."""
+    return {k: v for k, v in record.items() if k not in BASE_FIELDS and not k.startswith("owner_specified.openstack.")}
+
+
+def run_images(tmp_path, glance_server, images):
+    """Run playbooks/images.yml with ``multiarch_images: images`` against ``glance_server``: ``(rc, plays, its failures)``."""
+    extra = tmp_path / "images.yml"
+    extra.write_text(yaml.safe_dump({"multiarch_images": images}))
+    inventory = tmp_path / "hosts.yml"
+    inventory.write_text(yaml.safe_dump({"all": {"hosts": {"localhost": LOCAL}}}))
+    env = playbook_env(OS_CLOUD=GLANCE_CLOUD, OS_CLIENT_CONFIG_FILE=str(glance_server.clouds_yaml))
+    proc = subprocess.run([str(BINARY), "-i", str(inventory), "-e", f"@{extra}", str(IMAGES_PLAYBOOK)], cwd=str(tmp_path), env=env,
+                          capture_output=True, text=True, timeout=600, check=False)
+    played = plays(proc)
+    return proc.returncode, played, "failed: %s\nstderr: %s" % (failures(played), proc.stderr[-3000:])
