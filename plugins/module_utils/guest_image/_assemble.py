@@ -31,7 +31,11 @@ class AssemblyError(Exception):
 def kernel_version(tree, boot):
     """The newest kernel of ``boot``'s file name under the tree's /boot."""
     prefix = boot["kernel"] + "-"
-    found = sorted(name[len(prefix):] for name in os.listdir(os.path.join(tree, "boot")) if name.startswith(prefix))
+    try:
+        names = os.listdir(os.path.join(tree, "boot"))
+    except OSError:
+        names = []
+    found = sorted(name[len(prefix):] for name in names if name.startswith(prefix))
     if not found:
         raise AssemblyError("the root tree has no /boot/%s*: the image needs a kernel package" % prefix)
     return found[-1]

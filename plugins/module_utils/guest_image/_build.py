@@ -61,6 +61,22 @@ def _run(module, argv, log, *, env=None, data=None, step):
     return out
 
 
+def _assemble_from_tar(module, boot, *, tar, dest, work, log, params):
+    """The files assembly: unpack diskimage-builder's root tar and make the disk ``dest`` from it."""
+    tree = os.path.join(work, "tree")
+    os.makedirs(tree)
+    _run(module, ["tar", "--numeric-owner", "-xpf", tar, "-C", tree], log, step="unpacking the root tar")
+
+    def run(tool_argv, env=None, data=None):
+        _run(module, tool_argv, log, env=env, data=data, step=tool_argv[0])
+
+    try:
+        return assemble_disk(run, tree, boot, label=params["root_label"], dest=dest, work=work, fmt=params["format"],
+                             serial_console=params["serial_console"])
+    except (AssemblyError, InitramfsError) as exc:
+        raise BuildError("assembling the disk: %s" % exc) from None
+
+
 def build_image(module, dib, arch, boot, *, assembly, path, work, params):
     """Build the image ``path``; returns what the manifest records about the build (kernel, layout)."""
     shutil.rmtree(work, ignore_errors=True)
@@ -83,25 +99,20 @@ def build_image(module, dib, arch, boot, *, assembly, path, work, params):
         argv[1:1] = ["--root-label", params["root_label"]]
     _run(module, ["timeout", str(params["timeout"]), *argv], log, env=env, step="disk-image-create")
     partial = path + ".partial"
-    if assembly == "dib":
-        produced = output + ".qcow2"
-        if params["format"] == "raw":
-            _run(module, ["qemu-img", "convert", "-O", "raw", produced, partial], log, step="qemu-img convert")
+    try:
+        if assembly == "dib":
+            produced = output + ".qcow2"
+            if params["format"] == "raw":
+                _run(module, ["qemu-img", "convert", "-O", "raw", produced, partial], log, step="qemu-img convert")
+            else:
+                os.replace(produced, partial)
+            built = {}
         else:
-            os.replace(produced, partial)
-        built = {}
-    else:
-        tree = os.path.join(work, "tree")
-        os.makedirs(tree)
-        _run(module, ["tar", "--numeric-owner", "-xpf", output + ".tar", "-C", tree], log, step="unpacking the root tar")
-
-        def run(tool_argv, env=None, data=None):
-            _run(module, tool_argv, log, env=env, data=data, step=tool_argv[0])
-
-        try:
-            built = assemble_disk(run, tree, boot, label=params["root_label"], dest=partial, work=work, fmt=params["format"],
-                                  serial_console=params["serial_console"])
-        except (AssemblyError, InitramfsError) as exc:
-            raise BuildError("assembling the disk: %s" % exc) from None
+            built = _assemble_from_tar(module, boot, tar=output + ".tar", dest=partial, work=work, log=log, params=params)
+    except BaseException:
+        # No half-written image stays beside the cached ones; the work directory keeps the log.
+        if os.path.exists(partial):
+            os.unlink(partial)
+        raise
     os.replace(partial, path)
     return built

@@ -85,3 +85,12 @@ def test_a_failed_build_names_the_step_and_leaves_no_image(args):
     assert "disk-image-create failed (rc 1" in result["msg"] and "diskimage-builder is broken here" in result["msg"]
     assert "build.log" in result["msg"]
     assert not [p for p in Path(args["dest"]).iterdir() if p.is_file()]
+
+
+def test_a_root_without_a_kernel_fails_the_assembly_and_leaves_no_image(args, tmp_path):
+    # diskimage-builder "succeeds" with an empty root tar: the assembly names what is missing, no traceback.
+    body = 'while [ $# -gt 0 ]; do [ "$1" = -o ] && out=$2; shift; done; tar -cf "$out.tar" -T /dev/null'
+    result = run(dict(args, disk_image_create=fake_dib(tmp_path, body)))
+    assert result["failed"]
+    assert "assembling the disk: the root tree has no /boot/vmlinuz-*: the image needs a kernel package" in result["msg"]
+    assert not [p for p in Path(args["dest"]).iterdir() if p.is_file()]
