@@ -203,29 +203,8 @@ def _dib_version(module, dib):
     return out.strip()
 
 
-def main():
-    module = AnsibleModule(
-        argument_spec=dict(
-            arch=dict(type="str", required=True),
-            dest=dict(type="path", required=True),
-            name=dict(type="str", default="debian"),
-            release=dict(type="str", default="bookworm"),
-            elements=dict(type="list", elements="str", default=["debian-minimal", "cloud-init", "growroot"]),
-            elements_path=dict(type="list", elements="path", default=[]),
-            packages=dict(type="list", elements="str", default=[]),
-            components=dict(type="list", elements="str", default=["main"]),
-            mirror=dict(type="str", default="http://deb.debian.org/debian"),
-            security_mirror=dict(type="str", default="http://deb.debian.org/debian-security"),
-            assembly=dict(type="str", choices=["auto", "dib", "files"], default="auto"),
-            format=dict(type="str", choices=["qcow2", "raw"], default="qcow2"),
-            serial_console=dict(type="bool", default=True),
-            root_label=dict(type="str", default="cloudimg-rootfs"),
-            disk_image_create=dict(type="str", default="disk-image-create"),
-            timeout=dict(type="int", default=7200),
-        ),
-        supports_check_mode=True,
-    )
-    p = module.params
+def _checked_inputs(module, p):
+    """The arch, its guest layout, the assembly and disk-image-create: every refusal happens here, before anything runs."""
     try:
         arch = canonical_arch(p["arch"])
     except UnknownArchError as exc:
@@ -254,6 +233,33 @@ def main():
     problems = tool_problems(module.get_bin_path, arch, assembly)
     if problems:
         module.fail_json(msg="the build host cannot build a %s image: %s" % (arch, "; ".join(problems)))
+    return arch, boot, assembly, dib
+
+
+def main():
+    module = AnsibleModule(
+        argument_spec=dict(
+            arch=dict(type="str", required=True),
+            dest=dict(type="path", required=True),
+            name=dict(type="str", default="debian"),
+            release=dict(type="str", default="bookworm"),
+            elements=dict(type="list", elements="str", default=["debian-minimal", "cloud-init", "growroot"]),
+            elements_path=dict(type="list", elements="path", default=[]),
+            packages=dict(type="list", elements="str", default=[]),
+            components=dict(type="list", elements="str", default=["main"]),
+            mirror=dict(type="str", default="http://deb.debian.org/debian"),
+            security_mirror=dict(type="str", default="http://deb.debian.org/debian-security"),
+            assembly=dict(type="str", choices=["auto", "dib", "files"], default="auto"),
+            format=dict(type="str", choices=["qcow2", "raw"], default="qcow2"),
+            serial_console=dict(type="bool", default=True),
+            root_label=dict(type="str", default="cloudimg-rootfs"),
+            disk_image_create=dict(type="str", default="disk-image-create"),
+            timeout=dict(type="int", default=7200),
+        ),
+        supports_check_mode=True,
+    )
+    p = module.params
+    arch, boot, assembly, dib = _checked_inputs(module, p)
 
     inputs = {k: p[k] for k in KEY_OPTIONS}
     inputs.update(arch=arch, assembly=assembly)

@@ -13,7 +13,6 @@ from pathlib import Path
 import pytest
 from conftest import REPO, run_module
 
-from ansible_collections.multiarch.kolla.plugins.module_utils.guest_image import _build
 from ansible_collections.multiarch.kolla.plugins.modules import guest_image
 
 ELEMENTS_SRC = REPO / "roles" / "guest_images" / "files" / "elements"
@@ -28,7 +27,7 @@ def fake_dib(tmp_path, body='echo "diskimage-builder is broken here" >&2; exit 1
 
 @pytest.fixture
 def args(tmp_path, monkeypatch):
-    monkeypatch.setattr(_build, "tool_problems", lambda *_a, **_k: [])
+    monkeypatch.setattr(guest_image, "tool_problems", lambda *_a, **_k: [])
     elements = tmp_path / "elements"
     shutil.copytree(ELEMENTS_SRC, elements)
     return {"arch": "x86_64", "dest": str(tmp_path / "images"), "elements_path": [str(elements)], "assembly": "files",
