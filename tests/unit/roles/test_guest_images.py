@@ -49,4 +49,3 @@ def test_gpu_choices_have_an_element_shipped():
     assert set(gpu) == set(_options()["guest_images_gpu_drivers"]["choices"])
     for spec in gpu.values():
         assert (ROLE / "files" / "elements" / spec["element"] / "package-installs.yaml").is_file()
-
