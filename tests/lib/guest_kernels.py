@@ -11,12 +11,13 @@ from __future__ import annotations
 import os
 from pathlib import Path
 
-# Kernel file name in the package's /boot and in the cache: x86_64 and arm64 ship vmlinuz (a bzImage; an
-# uncompressed Image with the EFI stub), ppc64el the vmlinux ELF that QEMU's pseries machine loads for SLOF.
-KERNEL_GLOB = {"x86_64": "vmlinuz-*", "aarch64": "vmlinuz-*", "ppc64le": "vmlinux-*"}
-# The serial console of each arch's guest kernel on the machine nova gives it (Linux: the 8250 UART of a PC,
-# the PL011 of QEMU's virt, the sPAPR hypervisor terminal of pseries).
-CONSOLE = {"x86_64": "ttyS0", "aarch64": "ttyAMA0", "ppc64le": "hvc0"}
+from ansible_collections.multiarch.kolla.plugins.module_utils.archtable import ARCHES
+
+# Kernel file name in the package's /boot and in the cache, and the serial console of each arch's guest kernel on the
+# machine nova gives it: the arch table's guest_boot (kernel, console), the same the guest images use.
+_GUEST_ARCHES = [arch for arch, entry in ARCHES.items() if entry["guest_boot"]]
+KERNEL_GLOB = {arch: ARCHES[arch]["guest_boot"]["kernel"] + "-*" for arch in _GUEST_ARCHES}
+CONSOLE = {arch: ARCHES[arch]["guest_boot"]["console"] for arch in _GUEST_ARCHES}
 
 
 def cache_dir() -> Path:
