@@ -103,7 +103,9 @@ _POWER_CPU_FAMILIES = ("POWER6", "POWER7", "POWER8", "POWER9", "POWER10", "POWER
 #   guest_boot         how a Debian guest disk of this arch boots (roles/guest_images; None: no guest image is built):
 #                      deb_arch (Debian's name, diskimage-builder's -a), console (the serial console of the machine
 #                      nova gives it: the PC's 8250 ttyS0, QEMU virt's PL011 ttyAMA0, pseries' hypervisor terminal
-#                      hvc0), kernel (Debian's kernel file: vmlinuz, the vmlinux ELF on ppc64el), grub_format
+#                      hvc0), graphics_console (the machine has a display, so the kernel also gets console=tty0 ahead of
+#                      the serial one: q35 and virt do, pseries' guests print to hvc0 only), kernel (Debian's kernel
+#                      file: vmlinuz, the vmlinux ELF on ppc64el), grub_format
 #                      (grub-mkimage -O), grub_package (Debian's package with that format's modules), efi_file
 #                      (the UEFI removable-media path's file name, \EFI\BOOT\<efi_file>; None: the disk boots from a
 #                      PReP partition, as SLOF does), dib_block_device (diskimage-builder's block-device-<name> element)
@@ -141,7 +143,7 @@ ARCHES = {
         "elf_machine": (62, None),
         "pe_machine": 0x8664,
         "nova_cdrom_bus": None,
-        "guest_boot": {"deb_arch": "amd64", "console": "ttyS0", "kernel": "vmlinuz", "grub_format": "x86_64-efi",
+        "guest_boot": {"deb_arch": "amd64", "console": "ttyS0", "graphics_console": True, "kernel": "vmlinuz", "grub_format": "x86_64-efi",
                        "grub_package": "grub-efi-amd64-bin", "efi_file": "BOOTX64.EFI", "dib_block_device": "efi"},
     },
     "aarch64": {
@@ -176,7 +178,7 @@ ARCHES = {
         "elf_machine": (183, None),
         "pe_machine": 0xAA64,
         "nova_cdrom_bus": "scsi",
-        "guest_boot": {"deb_arch": "arm64", "console": "ttyAMA0", "kernel": "vmlinuz", "grub_format": "arm64-efi",
+        "guest_boot": {"deb_arch": "arm64", "console": "ttyAMA0", "graphics_console": True, "kernel": "vmlinuz", "grub_format": "arm64-efi",
                        "grub_package": "grub-efi-arm64-bin", "efi_file": "BOOTAA64.EFI", "dib_block_device": "efi"},
     },
     "ppc64le": {
@@ -211,7 +213,7 @@ ARCHES = {
         "elf_machine": (21, "little"),
         "pe_machine": None,
         "nova_cdrom_bus": "scsi",
-        "guest_boot": {"deb_arch": "ppc64el", "console": "hvc0", "kernel": "vmlinux", "grub_format": "powerpc-ieee1275",
+        "guest_boot": {"deb_arch": "ppc64el", "console": "hvc0", "graphics_console": False, "kernel": "vmlinux", "grub_format": "powerpc-ieee1275",
                        "grub_package": "grub-ieee1275-bin", "efi_file": None, "dib_block_device": "gpt"},
     },
     "ppc64": {

@@ -60,7 +60,7 @@ def kernel_cmdline(boot, label, *, serial_console=True, extra=()):
     """
     words = ["root=LABEL=%s" % label, "ro"]
     if serial_console:
-        words += ["console=tty0", "console=%s" % boot["console"]] if boot["efi_file"] else ["console=%s" % boot["console"]]
+        words += (["console=tty0"] if boot["graphics_console"] else []) + ["console=%s" % boot["console"]]
     return " ".join(words + list(extra))
 
 
