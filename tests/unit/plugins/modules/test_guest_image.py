@@ -64,6 +64,10 @@ def test_check_mode_predicts_a_build_and_writes_nothing(args, tmp_path):
     assert result["changed"] and result["source"] == "would-build" and result["assembly"] == "files"
     assert result["path"].startswith(args["dest"] + "/debian-x86_64-") and result["path"].endswith(".qcow2")
     assert not (tmp_path / "images").exists()
+    # The disk boots through \\EFI\\BOOT only: x86_64 (BIOS by nova's default) must ask for UEFI; the others need nothing.
+    assert result["properties"] == {"hw_firmware_type": "uefi"}
+    for arch in ("aarch64", "ppc64le"):
+        assert run(dict(args, arch=arch), check_mode=True)["properties"] == {}
     # The key follows the inputs.
     assert run(dict(args, release="trixie"), check_mode=True)["key"] != result["key"]
 
