@@ -9,6 +9,7 @@ import stat
 import subprocess
 
 import pytest
+from conftest import unavailable
 
 from ansible_collections.multiarch.kolla.plugins.module_utils.guest_image import _initramfs as initramfs
 
@@ -68,7 +69,9 @@ def fake_tree(root, kver="6.1.0-50-arm64"):
 
 
 def test_cpio_reads_the_initramfs_back(tmp_path):
-    cpio = shutil.which("cpio") or pytest.skip("GNU cpio is not installed")
+    cpio = shutil.which("cpio")
+    if cpio is None:
+        unavailable("GNU cpio is not installed (scripts/setup-host installs it)")
     tree = tmp_path / "tree"
     kver = fake_tree(tree)
     data, modules = initramfs.build_initramfs(str(tree), kver)

@@ -7,6 +7,7 @@ import shutil
 import subprocess
 
 import pytest
+from conftest import unavailable
 
 from ansible_collections.multiarch.kolla.plugins.module_utils.archtable import ARCHES
 from ansible_collections.multiarch.kolla.plugins.module_utils.guest_image import _layout as layout
@@ -35,7 +36,9 @@ def test_layout_partitions_are_contiguous_and_whole_mib(arch):
 
 @pytest.mark.parametrize("arch", GUEST_ARCHES)
 def test_sfdisk_writes_the_table_the_layout_describes(arch, tmp_path):
-    sfdisk = shutil.which("sfdisk") or pytest.skip("sfdisk (util-linux fdisk) is not installed")
+    sfdisk = shutil.which("sfdisk")
+    if sfdisk is None:
+        unavailable("sfdisk (Debian's fdisk) is not installed (scripts/setup-host installs it)")
     plan = layout.disk_layout(ARCHES[arch]["guest_boot"], 20 * layout.MIB)
     disk = tmp_path / "disk.raw"
     with open(disk, "wb") as handle:
