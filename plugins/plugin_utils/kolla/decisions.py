@@ -10,8 +10,9 @@ is a problem naming the host and the role to run, never a reason to decide again
 from ansible.module_utils.common.text.converters import to_text
 
 from ansible_collections.multiarch.kolla.plugins.module_utils.ini_batch import line_break
+from ansible_collections.multiarch.kolla.plugins.module_utils.registry import ImageRefError, parse_image_ref
 from ansible_collections.multiarch.kolla.plugins.plugin_utils import multiarch_host as facts
-from ansible_collections.multiarch.kolla.plugins.plugin_utils.nova.compute_arch import DECISION_KEYS
+from ansible_collections.multiarch.kolla.plugins.plugin_utils.nova.compute_arch import DECISION_KEYS, OPTIONAL_DECISION_KEYS
 from ansible_collections.multiarch.kolla.plugins.plugin_utils.nova.libvirt import NOVA_LIBVIRT_KEYS
 from ansible_collections.multiarch.kolla.plugins.plugin_utils.nova.pci import PciConfigError, pci_aliases, pci_device_specs
 from ansible_collections.multiarch.kolla.plugins.plugin_utils.nova.timeouts import TIMEOUT_KEYS
@@ -92,7 +93,7 @@ def nova_compute(host, hv, arch, problems):
         problems.append("host %s is in a compute group but has no multiarch_nova_compute decision; %s (with --limit: include the "
                         "host, or cache the facts - nova_compute_arch_cacheable and host_facts_cacheable true with a fact cache)" % (host, fix))
         return None
-    missing = [k for k in DECISION_KEYS if not isinstance(decision, dict) or k not in decision]
+    missing = [k for k in DECISION_KEYS if k not in OPTIONAL_DECISION_KEYS and (not isinstance(decision, dict) or k not in decision)]
     if missing:
         problems.append("host %s: multiarch_nova_compute lacks %s (not the fact nova_compute_arch publishes); %s" % (host, ", ".join(missing), fix))
         return None
@@ -109,7 +110,20 @@ def nova_compute(host, hv, arch, problems):
     if not isinstance(decision["provider_config"], dict):
         problems.append("host %s: multiarch_nova_compute.provider_config=%r is not a dict; %s" % (host, decision["provider_config"], fix))
         return None
+    image = decision.get("libvirt_image")
+    if image is not None and not (isinstance(image, dict) and _image_ref(image.get("image"))):
+        problems.append("host %s: multiarch_nova_compute.libvirt_image=%r is not {image: <reference>, ...}; %s" % (host, image, fix))
+        return None
     return decision
+
+
+def _image_ref(ref):
+    """``ref`` is one image reference (it becomes a value in host_vars: no line break, no template)."""
+    try:
+        parse_image_ref(ref)
+    except ImageRefError:
+        return False
+    return not any(c in ref for c in "{}\n\r\t #")
 
 
 def device_specs(host, hv, problems):

@@ -50,7 +50,7 @@ from ansible_collections.multiarch.kolla.plugins.plugin_utils.nova.pci import Pc
 # daemon.json without it).
 OWNED_KEYS = {
     "group_vars": tuple(IMAGE_SOURCE_KEYS.values()),
-    "host_vars": ("nova_compute_virt_type", "nova_libvirt_cpu_mode", "nova_cell_compute_provider_config"),
+    "host_vars": ("nova_compute_virt_type", "nova_libvirt_cpu_mode", "nova_cell_compute_provider_config", "nova_libvirt_image_full"),
 }
 
 
@@ -160,6 +160,9 @@ def _host_outputs(host, hv, arch, is_compute, *, problems, gpu_aliases):
     values["nova_libvirt_cpu_mode"] = decision["cpu_mode"]
     if (decision["provider_config"] or {}).get("providers"):
         values["nova_cell_compute_provider_config"] = decision["provider_config"]
+    if decision.get("libvirt_image"):
+        # kolla-ansible's per-service image variable (ansible/roles/nova-cell/defaults/main.yml): the emulation-ready image.
+        values["nova_libvirt_image_full"] = decision["libvirt_image"]["image"]
     libvirt = {k: str(v) for k, v in decision["libvirt"].items()}
     conf = {"libvirt": libvirt, "libvirt_absent": [k for k in NOVA_LIBVIRT_KEYS if k not in libvirt], "pci_device_spec": specs,
             "defaults": {k: str(v) for k, v in decision["defaults"].items()}}

@@ -43,7 +43,7 @@ from ansible.module_utils.common.text.converters import to_text
 
 from ansible_collections.multiarch.kolla.plugins.module_utils.archtable import ARCHES
 from ansible_collections.multiarch.kolla.plugins.plugin_utils import multiarch_host as facts
-from ansible_collections.multiarch.kolla.plugins.plugin_utils.nova import emulation
+from ansible_collections.multiarch.kolla.plugins.plugin_utils.nova import emulation, libvirt_image
 from ansible_collections.multiarch.kolla.plugins.plugin_utils.nova.glance import glance_arch_properties
 from ansible_collections.multiarch.kolla.plugins.plugin_utils.nova.libvirt import (
     NOVA_LIBVIRT_KEYS,
@@ -59,8 +59,10 @@ EMULATION_MODES = ("dedicated", "shared")
 # The keys of the published decision (docs/decisions.md, multiarch_nova_compute).
 DECISION_KEYS = (
     "arch", "virt_type", "cpu_mode", "libvirt", "libvirt_absent", "emulation_mode", "emulated",
-    "traits", "provider_config", "image_properties", "nova_host", "defaults", "defaults_absent",
+    "traits", "provider_config", "image_properties", "nova_host", "defaults", "defaults_absent", "libvirt_image",
 )
+# Keys of the fact added later: a fact cached by an older version lacks them, and counts as None for them.
+OPTIONAL_DECISION_KEYS = ("libvirt_image",)
 _OVERRIDE_KEYS = "[libvirt] %s; [DEFAULT] %s" % (", ".join(NOVA_LIBVIRT_KEYS), ", ".join(TIMEOUT_KEYS))
 
 
@@ -84,6 +86,7 @@ def _new_plan(host, nova_host, mode):
         "traits": [],
         "provider_config": {},
         "image_properties": {},
+        "libvirt_image": None,
         "decision": None,
         "errors": [],
         "warnings": [],
@@ -242,6 +245,16 @@ def _slowdowns(plan, tcg_slowdown):
         return None
 
 
+def _decide_image(plan, foreign, kolla_base_distro, container, base):
+    """The emulation-ready nova-libvirt image (or the warning that the image lacks emulators); False when refused."""
+    value, errors = libvirt_image.libvirt_image(plan["host"], foreign, kolla_base_distro, container, base)
+    plan["errors"].extend(errors)
+    plan["libvirt_image"] = value
+    if container and value is None and not errors:
+        plan["warnings"].extend(emulation.image_warnings(plan["host"], plan["arch"], foreign, kolla_base_distro))
+    return not errors
+
+
 def decision(plan):
     """The fact ``multiarch_nova_compute`` (docs/decisions.md) of a plan without errors."""
     return {
@@ -258,6 +271,7 @@ def decision(plan):
         "nova_host": plan["nova_host"],
         "defaults": dict(plan["defaults"]),
         "defaults_absent": list(plan["defaults_absent"]),
+        "libvirt_image": plan["libvirt_image"],
     }
 
 
@@ -277,6 +291,8 @@ def compute_arch_plan(
     nova_host=None,
     tcg_slowdown=None,
     instance_build_timeout=None,
+    libvirt_container=True,
+    libvirt_image=None,
 ):
     """Decide one host's nova-compute settings, emulation packages and provider config.
 
@@ -288,6 +304,8 @@ def compute_arch_plan(
     are treated as runnable.
     ``tcg_slowdown``: the operator's measured {arch: factor}, replacing the arch table's measured
     ones; ``instance_build_timeout``: the operator's value for native hosts, scaled on emulating hosts.
+    ``libvirt_container``: libvirt runs in kolla's nova_libvirt container (enable_nova_libvirt_container);
+    ``libvirt_image``: the image it runs, from which an emulation-ready one is derived (``nova/libvirt_image.py``).
     Returns a dict; ``errors`` is empty and ``decision`` set when the host is decided.
     """
     plan = _new_plan(host, nova_host, mode)
@@ -303,7 +321,8 @@ def compute_arch_plan(
     pending = [a for a in (pending_arches or []) if a in foreign]
     fact = emulation.with_pending(multiarch_host, pending) if pending else multiarch_host
     missing = _missing_emulators(plan, fact, foreign, os_family, strict)
-    plan["warnings"].extend(emulation.image_warnings(plan["host"], host_arch, foreign, kolla_base_distro))
+    if not _decide_image(plan, foreign, kolla_base_distro, libvirt_container, libvirt_image):
+        return plan
     if strict:
         runnable = [a for a in foreign if a not in missing]
     else:

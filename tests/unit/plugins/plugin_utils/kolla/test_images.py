@@ -377,3 +377,28 @@ def test_registry_report_names_the_deploy_host_for_unreachable_registries():
 def test_registry_report_has_no_fix_when_every_image_is_usable():
     report = registry_report({"images": [{"status": "ok"}], "problems": []}, {"by_host": {"h": []}})
     assert report["fix"] == "" and report["problems"] == []
+
+
+# --------------------------------------------------------------------------- the emulation-ready nova-libvirt image
+
+LIBVIRT_BASE = "registry.example.com:5000/openstack.kolla/nova-libvirt:2026.2-debian-trixie"
+
+
+def test_an_emulation_host_pulls_its_derived_nova_libvirt_image_and_the_others_the_plain_one(tmp_path):
+    """nova_compute_arch's decision (libvirt_image) goes to host_vars as nova_libvirt_image_full; kolla-ansible's own
+    site.yml (kolla_action=pull, run by ansible-playbook) then pulls the derived image on that host only."""
+    groups = inventory_groups(TOP)
+    arches = {"cx1": "x86_64", "ca1": "aarch64", "cp1": "ppc64le"}
+    hostvars = {host: decided(host, arches.get(host, "x86_64"), compute=host in TOP["compute"]) for host in groups["all"] if host != "localhost"}
+    hostvars["cx1"] = decided("cx1", "x86_64", emulated_arches=["aarch64", "ppc64le"], kolla_base_distro="debian", libvirt_image=LIBVIRT_BASE,
+                              guests={"x86_64": {}, "aarch64": {"accel": "tcg", "machines": ["virt"], "cpu_models": ["cortex-a72"], "uefi": True},
+                                      "ppc64le": {"accel": "tcg", "machines": ["pseries"], "cpu_models": ["POWER9"], "uefi": None}})
+    the_plan = make_plan(groups, hostvars, image_sources_override=PPC_SOURCE)
+    derived = LIBVIRT_BASE + "-emu-aarch64-ppc64le"
+    assert the_plan["host_vars"]["cx1"]["nova_libvirt_image_full"] == derived
+    assert all("nova_libvirt_image_full" not in the_plan["host_vars"][host] for host in ("ca1", "cp1"))
+    result = images(the_plan, None, globals_values={"kolla_base_distro": "debian"}, kolla_share=share_files(), groups=groups)
+    assert result["problems"] == []
+    assert [ref for ref in result["by_host"]["cx1"] if "/nova-libvirt:" in ref] == [derived]
+    assert [ref for ref in result["by_host"]["ca1"] if "/nova-libvirt:" in ref] == ["quay.io/openstack.kolla/nova-libvirt:2026.2-debian-trixie-aarch64"]
+    assert result["by_host"] == ansible_pulls(tmp_path, TOP, the_plan, {"kolla_base_distro": "debian"})

@@ -93,9 +93,12 @@ def test_a_podman_decision_writes_no_docker_config():
 def test_owned_keys_cover_every_key_the_plan_writes():
     """The renderer drops owned keys from a file before writing: a key written but not owned would never go."""
     hostvars = mixed()
-    hostvars["cx1"]["multiarch_container_runtime"] = {"docker_custom_config": {"exec-opts": ["native.cgroupdriver=systemd"]}}
     hostvars["ca1"] = decided("ca1", "aarch64", kvm=True, provider_config_base={"meta": {"schema_version": "1.0"}, "providers": [
         {"identification": {"name": "$COMPUTE_NODE"}, "inventories": {"additional": [{"CUSTOM_GPU": {"total": 1}}]}}]})
+    hostvars["cx1"] = decided("cx1", "x86_64", emulated_arches=["ppc64le"], kolla_base_distro="debian",
+                              libvirt_image="registry.example.com:5000/openstack.kolla/nova-libvirt:2026.2-debian-trixie",
+                              guests={"x86_64": {}, "ppc64le": {"accel": "tcg", "machines": ["pseries"], "cpu_models": ["POWER9"]}})
+    hostvars["cx1"]["multiarch_container_runtime"] = {"docker_custom_config": {"exec-opts": ["native.cgroupdriver=systemd"]}}
     the_plan = plan(multinode(), hostvars, image_sources_override=PPC_SOURCE)
     owned = the_plan["owned_keys"]
     assert owned == {kind: list(keys) for kind, keys in OWNED_KEYS.items()}
@@ -301,3 +304,20 @@ def test_an_arch_group_name_that_would_leave_group_vars_is_refused(group):
     text = str(excinfo.value)
     assert "nothing was written" in text
     assert ("arch group %r" % group in text and "group_vars/<group>.yml" in text) or (group == "" and "has no multiarch_groups.arch" in text)
+
+
+@pytest.mark.parametrize("image", [{"image": "bad ref"}, {"image": "r:5000/n/nova-libvirt:{{ x }}"}, "r:5000/n/nova-libvirt:t", {"base": "x"}])
+def test_a_malformed_libvirt_image_decision_is_refused(image):
+    """The derived image's name becomes a host_vars value: anything but one image reference is refused, nothing rendered."""
+    hostvars = mixed()
+    hostvars["cx1"]["multiarch_nova_compute"] = dict(hostvars["cx1"]["multiarch_nova_compute"], libvirt_image=image)
+    with pytest.raises(AnsibleFilterError) as excinfo:
+        plan(multinode(), hostvars, image_sources_override=PPC_SOURCE)
+    found = problems_of(excinfo)
+    assert any("host cx1: multiarch_nova_compute.libvirt_image=" in p for p in found), found
+
+
+def test_a_decision_cached_before_libvirt_image_existed_is_still_rendered():
+    hostvars = mixed()
+    del hostvars["cx1"]["multiarch_nova_compute"]["libvirt_image"]
+    assert "nova_libvirt_image_full" not in plan(multinode(), hostvars, image_sources_override=PPC_SOURCE)["host_vars"]["cx1"]

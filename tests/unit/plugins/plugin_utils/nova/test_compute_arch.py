@@ -18,7 +18,7 @@ from conftest import REPO, require_import
 from nova_testlib import lab_host, load_default_section, load_nova_conf, multiarch_x86, power_off_timeout, write_libvirt_ini
 from tcg_testlib import expected_defaults, expected_seconds
 
-from ansible_collections.multiarch.kolla.plugins.plugin_utils.nova.compute_arch import DECISION_KEYS, compute_arch_plan, decision
+from ansible_collections.multiarch.kolla.plugins.plugin_utils.nova.compute_arch import DECISION_KEYS, OPTIONAL_DECISION_KEYS, compute_arch_plan, decision
 from ansible_collections.multiarch.kolla.plugins.plugin_utils.nova.libvirt import NOVA_LIBVIRT_KEYS
 from ansible_collections.multiarch.kolla.plugins.plugin_utils.nova.provider_config import render_provider_config_yaml
 from ansible_collections.multiarch.kolla.plugins.plugin_utils.nova.timeouts import TIMEOUT_KEYS
@@ -277,22 +277,39 @@ def test_bad_overrides_are_returned_not_raised(overrides, words):
     assert plan["libvirt"] == {}
 
 
-@pytest.mark.parametrize(
-    ("distro", "words"),
-    [
-        ("rocky", ["kolla_base_distro=rocky", "RPM-based", "native emulator only"]),
-        ("centos", ["RPM-based"]),
-        ("", ["kolla_base_distro is not known"]),
-    ],
-)
-def test_image_warnings(distro, words):
-    plan = PLAN(multiarch_x86(), host="c1", emulated_arches=["ppc64le"], mode="shared", kolla_base_distro=distro)
+def test_image_warnings():
+    plan = PLAN(multiarch_x86(), host="c1", emulated_arches=["ppc64le"], mode="shared", kolla_base_distro="")
     assert plan["errors"] == []
     assert len(plan["warnings"]) == 1
-    for word in words:
-        assert word in plan["warnings"][0]
+    assert "kolla_base_distro is not known" in plan["warnings"][0]
     assert PLAN(multiarch_x86(), host="c1", emulated_arches=["ppc64le"], kolla_base_distro="debian")["warnings"] == []
     assert PLAN(multiarch_x86(), host="c1", kolla_base_distro="rocky")["warnings"] == []
+
+
+@pytest.mark.parametrize("distro", ["rocky", "centos"])
+def test_rpm_nova_libvirt_container_is_refused(distro):
+    """An RPM-based nova_libvirt image cannot get foreign emulators: refused, naming both ways out."""
+    plan = PLAN(multiarch_x86(), host="c1", emulated_arches=["ppc64le"], mode="shared", kolla_base_distro=distro)
+    assert plan["decision"] is None
+    assert len(plan["errors"]) == 1
+    for words in ("host c1", "kolla_base_distro=%s" % distro, "qemu-kvm", "ppc64le", "nova_compute_arch_libvirt_image",
+                  "enable_nova_libvirt_container: false"):
+        assert words in plan["errors"][0]
+    # The host's own libvirt (no container): the role installs the emulators on the host; nothing to say about an image.
+    host_libvirt = PLAN(multiarch_x86(), host="c1", emulated_arches=["ppc64le"], mode="shared", kolla_base_distro=distro, libvirt_container=False)
+    assert host_libvirt["errors"] == [] and host_libvirt["warnings"] == []
+    assert host_libvirt["decision"]["libvirt_image"] is None
+
+
+def test_decision_names_the_derived_image():
+    base = "registry.example:4000/openstack.kolla/nova-libvirt:2026.2-debian-trixie"
+    plan = PLAN(multiarch_x86(), host="c1", emulated_arches=["ppc64le", "aarch64"], kolla_base_distro="debian", libvirt_image=base)
+    assert plan["errors"] == [] and plan["warnings"] == []
+    assert plan["decision"]["libvirt_image"] == {
+        "base": base, "image": base + "-emu-aarch64-ppc64le", "packages": ["qemu-system-arm", "qemu-efi-aarch64", "qemu-system-ppc"],
+        "arches": ["aarch64", "ppc64le"]}
+    # Without emulated arches there is no derived image, whatever the base.
+    assert PLAN(multiarch_x86(), host="c1", kolla_base_distro="debian", libvirt_image=base)["decision"]["libvirt_image"] is None
 
 
 def test_missing_fact_and_bad_mode():
@@ -332,7 +349,7 @@ def test_decision_has_exactly_the_documented_keys_and_every_owned_key(make_plan)
     plan = make_plan()
     assert plan["errors"] == []
     fact = plan["decision"]
-    assert set(fact) == set(DECISION_KEYS)
+    assert set(fact) == set(DECISION_KEYS) and set(OPTIONAL_DECISION_KEYS) <= set(DECISION_KEYS)
     # Every owned [libvirt] key is written or removed, never both, never forgotten.
     assert set(fact["libvirt"]).isdisjoint(fact["libvirt_absent"])
     assert set(fact["libvirt"]) | set(fact["libvirt_absent"]) == set(NOVA_LIBVIRT_KEYS)
