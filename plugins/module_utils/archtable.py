@@ -97,6 +97,10 @@ _POWER_CPU_FAMILIES = ("POWER6", "POWER7", "POWER8", "POWER9", "POWER10", "POWER
 #                      arches (EM_PPC64 for ppc64le and ppc64), None where any order is this arch
 #   pe_machine         the PE/COFF Machine of this arch's EFI binaries (Microsoft PE Format, "Machine Types";
 #                      UEFI 2.10 section 2.1.1), None where no EFI binary exists for it
+#   boot_firmware_file the firmware file QEMU loads by itself for this arch's machine type, without a firmware
+#                      descriptor (None: none, or found through /usr/share/qemu/firmware descriptors): pseries boots
+#                      SLOF, which Debian's qemu-system-ppc ships as /usr/share/qemu/slof.bin (checked inside the
+#                      emulation-ready nova-libvirt image, nova/libvirt_image.py)
 #   nova_cdrom_bus     the CD-ROM bus nova gives a guest of this arch (nova 34 blockinfo.get_disk_bus_for_device_type: scsi
 #                      for PPC, S390 and AARCH64; None: by machine type, sata on q35, else ide). nova reads the arch from
 #                      hw_architecture, which an emulated image sets to the host's arch, so emulated images name the bus
@@ -143,6 +147,7 @@ ARCHES = {
         "elf_machine": (62, None),
         "pe_machine": 0x8664,
         "nova_cdrom_bus": None,
+        "boot_firmware_file": None,
         "guest_boot": {"deb_arch": "amd64", "console": "ttyS0", "graphics_console": True, "kernel": "vmlinuz", "grub_format": "x86_64-efi",
                        "grub_package": "grub-efi-amd64-bin", "efi_file": "BOOTX64.EFI", "dib_block_device": "efi"},
     },
@@ -178,6 +183,7 @@ ARCHES = {
         "elf_machine": (183, None),
         "pe_machine": 0xAA64,
         "nova_cdrom_bus": "scsi",
+        "boot_firmware_file": None,
         "guest_boot": {"deb_arch": "arm64", "console": "ttyAMA0", "graphics_console": True, "kernel": "vmlinuz", "grub_format": "arm64-efi",
                        "grub_package": "grub-efi-arm64-bin", "efi_file": "BOOTAA64.EFI", "dib_block_device": "efi"},
     },
@@ -213,6 +219,7 @@ ARCHES = {
         "elf_machine": (21, "little"),
         "pe_machine": None,
         "nova_cdrom_bus": "scsi",
+        "boot_firmware_file": "/usr/share/qemu/slof.bin",
         "guest_boot": {"deb_arch": "ppc64el", "console": "hvc0", "graphics_console": False, "kernel": "vmlinux", "grub_format": "powerpc-ieee1275",
                        "grub_package": "grub-ieee1275-bin", "efi_file": None, "dib_block_device": "gpt"},
     },
@@ -248,6 +255,7 @@ ARCHES = {
         "elf_machine": (21, "big"),
         "pe_machine": None,
         "nova_cdrom_bus": "scsi",
+        "boot_firmware_file": "/usr/share/qemu/slof.bin",
         "guest_boot": None,
     },
     "s390x": {
@@ -282,6 +290,7 @@ ARCHES = {
         "elf_machine": (22, None),
         "pe_machine": None,
         "nova_cdrom_bus": "scsi",
+        "boot_firmware_file": None,
         "guest_boot": None,
     },
     "riscv64": {
@@ -316,6 +325,7 @@ ARCHES = {
         "elf_machine": (243, None),
         "pe_machine": 0x5064,
         "nova_cdrom_bus": None,
+        "boot_firmware_file": None,
         "guest_boot": None,
     },
     "i686": {
@@ -350,6 +360,7 @@ ARCHES = {
         "elf_machine": (3, None),
         "pe_machine": 0x014C,
         "nova_cdrom_bus": None,
+        "boot_firmware_file": None,
         "guest_boot": None,
     },
     "armv7l": {
@@ -386,6 +397,7 @@ ARCHES = {
         "elf_machine": (40, None),
         "pe_machine": 0x01C4,
         "nova_cdrom_bus": None,
+        "boot_firmware_file": None,
         "guest_boot": None,
     },
 }

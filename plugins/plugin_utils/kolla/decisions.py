@@ -10,10 +10,10 @@ is a problem naming the host and the role to run, never a reason to decide again
 from ansible.module_utils.common.text.converters import to_text
 
 from ansible_collections.multiarch.kolla.plugins.module_utils.ini_batch import line_break
-from ansible_collections.multiarch.kolla.plugins.module_utils.registry import ImageRefError, parse_image_ref
 from ansible_collections.multiarch.kolla.plugins.plugin_utils import multiarch_host as facts
 from ansible_collections.multiarch.kolla.plugins.plugin_utils.nova.compute_arch import DECISION_KEYS, OPTIONAL_DECISION_KEYS
 from ansible_collections.multiarch.kolla.plugins.plugin_utils.nova.libvirt import NOVA_LIBVIRT_KEYS
+from ansible_collections.multiarch.kolla.plugins.plugin_utils.nova.libvirt_image import reference_problem
 from ansible_collections.multiarch.kolla.plugins.plugin_utils.nova.pci import PciConfigError, pci_aliases, pci_device_specs
 from ansible_collections.multiarch.kolla.plugins.plugin_utils.nova.timeouts import TIMEOUT_KEYS
 
@@ -111,19 +111,10 @@ def nova_compute(host, hv, arch, problems):
         problems.append("host %s: multiarch_nova_compute.provider_config=%r is not a dict; %s" % (host, decision["provider_config"], fix))
         return None
     image = decision.get("libvirt_image")
-    if image is not None and not (isinstance(image, dict) and _image_ref(image.get("image"))):
+    if image is not None and not (isinstance(image, dict) and reference_problem(image.get("image")) is None):
         problems.append("host %s: multiarch_nova_compute.libvirt_image=%r is not {image: <reference>, ...}; %s" % (host, image, fix))
         return None
     return decision
-
-
-def _image_ref(ref):
-    """``ref`` is one image reference (it becomes a value in host_vars: no line break, no template)."""
-    try:
-        parse_image_ref(ref)
-    except ImageRefError:
-        return False
-    return not any(c in ref for c in "{}\n\r\t #")
 
 
 def device_specs(host, hv, problems):

@@ -33,16 +33,23 @@ MAX_TAG = 128
 LABEL_PREFIX = "org.openstack.multiarch-kolla.libvirt-image."
 
 
+def reference_problem(ref):
+    """Why ``ref`` is not one image reference that is safe to write as a Dockerfile's FROM line and a host_vars value; None if it is."""
+    try:
+        parse_image_ref(ref)
+    except ImageRefError as exc:
+        return "%s" % exc
+    if any(c.isspace() or ord(c) < 32 or c in "\"'\\{}#$`" for c in ref.strip()):
+        return "image reference %r has characters an image reference cannot have" % ref
+    return None
+
+
 def derived_ref(base, arches):
     """``(derived image reference, error or None)``: ``base`` with ``-emu-<arches>`` appended to its tag."""
-    try:
-        parse_image_ref(base)
-    except ImageRefError as exc:
-        return None, "%s" % exc
+    error = reference_problem(base)
+    if error:
+        return None, error
     name = base.strip()
-    # It becomes a Dockerfile's FROM line and a host_vars value: one reference, nothing that could start another line.
-    if any(c.isspace() or ord(c) < 32 or c in "\"'\\{}#$`" for c in name):
-        return None, "image reference %r has characters an image reference cannot have" % base
     if "@" in name:
         return None, "image reference %r is pinned by digest; give it by tag, so that the derived image's tag can be made from it" % base
     slash, colon = name.rfind("/"), name.rfind(":")
@@ -76,7 +83,8 @@ def libvirt_image(host, foreign, kolla_base_distro, container, base):
     distro = (kolla_base_distro or "").strip().lower()
     if distro in emulation.RPM_KOLLA_DISTROS:
         return None, [_rpm_refusal(host, distro, foreign)]
-    if not base:
+    if not base or distro not in emulation.DEB_KOLLA_DISTROS:
+        # No image named, or a distro not known here (emulation.image_warnings says what the image must carry).
         return None, []
     if not isinstance(base, str):
         return None, ["host %s: nova_compute_arch_libvirt_image=%r: give the image reference this host's nova_libvirt runs, "
@@ -98,7 +106,8 @@ def image_checks(arches):
 
     The emulator is the arch table's ``qemu_binary``. An arch that boots UEFI only needs a QEMU firmware
     descriptor (docs/interop/firmware.json of QEMU, /usr/share/qemu/firmware) for its arch, which is how
-    libvirt finds the firmware; pseries guests boot SLOF, which qemu-system-ppc ships as slof.bin.
+    libvirt finds the firmware; an arch whose machine loads its own firmware file (the arch table's
+    ``boot_firmware_file``: SLOF for pseries) needs that file.
     """
     lines = []
     for arch in sorted(arches):
@@ -107,8 +116,8 @@ def image_checks(arches):
         if info["uefi"] == "required":
             lines.append("grep -qs '\"architecture\": *\"{0}\"' /usr/share/qemu/firmware/*.json "
                          "|| echo 'missing: a QEMU firmware descriptor for {0} in /usr/share/qemu/firmware'".format(arch))
-        if info["machine_type"] == "pseries":
-            lines.append("test -s /usr/share/qemu/slof.bin || echo 'missing: /usr/share/qemu/slof.bin (SLOF, pseries firmware)'")
+        if info["boot_firmware_file"]:
+            lines.append("test -s {0} || echo 'missing: {0} ({1} boot firmware)'".format(info["boot_firmware_file"], arch))
     return lines
 
 

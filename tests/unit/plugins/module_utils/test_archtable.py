@@ -36,7 +36,7 @@ def test_every_entry_has_exactly_the_documented_keys(arch):
 def test_docs_list_the_new_keys():
     text = (Path(archtable.__file__).resolve().parents[2] / "docs" / "architectures.md").read_text()
     for key in ("cpuinfo_format", "iommu_kind", "kvm_guest_caps", "kvm_module_required", "native_emulator_packages", "emulator_packages",
-                "iommu_kernel_args", "vfio_iommu_module", "guest_boot", "nova_cdrom_bus"):
+                "iommu_kernel_args", "vfio_iommu_module", "guest_boot", "nova_cdrom_bus", "boot_firmware_file"):
         assert f"`{key}`" in text, key
 
 

@@ -67,7 +67,7 @@ def test_the_packages_are_the_arch_tables_debian_ones():
 )
 def test_no_derived_image(distro, container, base, foreign):
     """Host libvirt, no base named, nothing emulated, or an unknown distro (warned about by emulation.image_warnings): none."""
-    value, errors = li.libvirt_image("c1", foreign, distro, container, base) if distro else (None, [])
+    value, errors = li.libvirt_image("c1", foreign, distro, container, base)
     assert value is None and errors == []
 
 
