@@ -1,7 +1,7 @@
 """The guest images roles/guest_images builds boot to a login prompt under TCG, from nova's own domain, with the
 properties a real Glance gives back.
 
-1. The images are the ones ``make images`` builds (scripts/build-guest-images runs playbooks/guest_images.yml:
+1. The images are the ones ``make guest-images`` builds (scripts/build-guest-images runs playbooks/guest_images.yml:
    diskimage-builder, foreign arches under qemu-user, the disk assembled from files), cached by their inputs under
    ``$MULTIARCH_CACHE/guest-images``; its ``multiarch_images.yml`` lists them.
 2. playbooks/images.yml uploads them to a real Glance (tests/lib/glance_testlib.py): aarch64 and ppc64le as images
@@ -45,7 +45,7 @@ BANNER = re.compile(r"\]\s+Linux version \d")
 ROOT_BY_LABEL = re.compile(r"Kernel command line: .*root=LABEL=\S+")
 # cloud-init's final message names the source it read: nova's config drive.
 CLOUD_INIT = re.compile(r"Cloud-init v\. \S+ finished at .*Datasource DataSourceConfigDrive")
-FIX = "run make images (scripts/build-guest-images; MULTIARCH_CACHE selects the cache directory)"
+FIX = guest_kernels.GUEST_IMAGES_FIX
 
 
 @pytest.fixture(scope="module")

@@ -20,6 +20,10 @@ KERNEL_GLOB = {arch: ARCHES[arch]["guest_boot"]["kernel"] + "-*" for arch in _GU
 CONSOLE = {arch: ARCHES[arch]["guest_boot"]["console"] for arch in _GUEST_ARCHES}
 
 
+# What to run when the guest images the integration tests read are missing.
+GUEST_IMAGES_FIX = "run make guest-images (scripts/build-guest-images; MULTIARCH_CACHE selects the cache directory)"
+
+
 def cache_dir() -> Path:
     return Path(os.environ.get("MULTIARCH_CACHE", "/var/cache/multiarch-kolla"))
 
