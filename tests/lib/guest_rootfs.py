@@ -75,7 +75,7 @@ def module_info(path: Path) -> dict[str, list[str]]:
         name, _type, _flags, _addr, offset, size = struct.unpack_from(order + "IIQQQQ", data, shoff + index * shentsize)
         return name, offset, size
 
-    _, names_at, _ = section(shstrndx)
+    names_at = section(shstrndx)[1]
     for index in range(shnum):
         name, offset, size = section(index)
         if data[names_at + name:data.index(b"\0", names_at + name)] == b".modinfo":

@@ -138,12 +138,13 @@ def nova_guest(nova, settings, host, arch, *, props, work, kernel=None, image=No
     flavor = nova.objects.Flavor(vcpus=1, memory_mb=memory_mb, root_gb=disk_gb, ephemeral_gb=0, swap=0, extra_specs={})
     instance = nova.objects.Instance(system_metadata={}, kernel_id="kernel" if kernel else "", ramdisk_id="", flavor=flavor,
                                      root_device_name=None, ephemeral_gb=0, uuid=str(uuid.uuid4()), image_ref="image",
-                                     config_drive="True" if drive else "")
+                                     config_drive="True" if drive else "", os_type=None)
     caps = types.SimpleNamespace(host=types.SimpleNamespace(cpu=types.SimpleNamespace(arch=host["arch"])))
 
     # The driver without __init__: only the methods that turn the settings into XML run.
     drv = nova.driver.LibvirtDriver.__new__(nova.driver.LibvirtDriver)
-    drv._host = types.SimpleNamespace(get_capabilities=lambda: caps, supports_uefi=True, _check_machine_type=lambda _caps, _mach: None)
+    drv._host = types.SimpleNamespace(get_capabilities=lambda: caps, supports_uefi=True, supports_mem_encryption=False,
+                                      _check_machine_type=lambda _caps, _mach: None)
     drv.cpu_models_mapping = {}
     drv.cpu_model_flag_mapping = {}
 
@@ -158,6 +159,9 @@ def nova_guest(nova, settings, host, arch, *, props, work, kernel=None, image=No
         guest.memory = flavor.memory_mb * 1024
         guest.vcpus = flavor.vcpus
         drv._configure_guest_by_virt_type(guest, instance, image_meta, flavor)
+        # ACPI and APIC (libvirt refuses UEFI without ACPI on x86_64 and aarch64) and vmcoreinfo, as nova's
+        # _get_guest_config adds them after the virt type.
+        drv._set_features(guest, instance.os_type, image_meta, flavor)
         guest.cpu = drv._get_guest_cpu_config(flavor, image_meta, None, None)
         if kernel is not None:
             drv._set_guest_for_inst_kernel(instance, guest, work, "/dev/vda", image_meta)

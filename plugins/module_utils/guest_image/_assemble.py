@@ -17,7 +17,7 @@ The steps (what ../shared/notes/guest-images.md found works where the kernel has
 
 import os
 
-from ._initramfs import build_initramfs
+from ._initramfs import boot_modules, build_initramfs
 from ._layout import MIB, disk_layout, fstab, grub_configs, grub_modules, kernel_cmdline, sfdisk_script
 
 ROOT_SLACK_MIB = 256
@@ -68,7 +68,7 @@ def prepare_tree(tree, boot, label, *, serial_console, extra_cmdline=()):
         os.makedirs(os.path.join(tree, name), exist_ok=True)
         os.chmod(os.path.join(tree, name), mode)
     kver = kernel_version(tree, boot)
-    initrd, modules = build_initramfs(tree, kver)
+    initrd, modules = build_initramfs(tree, kver, boot_modules(boot["deb_arch"]))
     write_file(os.path.join(tree, "boot", "initrd.img-%s" % kver), initrd)
     cmdline = kernel_cmdline(boot, label, serial_console=serial_console, extra=extra_cmdline)
     configs = grub_configs(boot, label, kver, cmdline)

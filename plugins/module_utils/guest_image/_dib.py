@@ -16,8 +16,10 @@ import hashlib
 import json
 import os
 
-# Bump when a change to how the disk is made changes the image for the same inputs.
+# Bump when a change to how the disk is made changes the image for the same inputs. An arch in ARCH_BUILD_FORMAT has
+# its own number, so that a change to one arch's disk rebuilds that arch's images only.
 BUILD_FORMAT = 1
+ARCH_BUILD_FORMAT = {"x86_64": 2}  # 2: the config drive's CD-ROM drivers in the initramfs (_initramfs.CONFIG_DRIVE_MODULES)
 FILES_ELEMENTS = ("multiarch-deferred-initramfs",)
 
 
@@ -106,5 +108,6 @@ def tree_digest(paths):
 
 def cache_key(inputs, elements_path, dib_version):
     """12 hex digits naming an image: the inputs, the elements' files and diskimage-builder's version."""
-    record = dict(inputs, dib_version=dib_version, elements_digest=tree_digest(elements_path), build_format=BUILD_FORMAT)
+    build_format = ARCH_BUILD_FORMAT.get(inputs.get("arch"), BUILD_FORMAT)
+    record = dict(inputs, dib_version=dib_version, elements_digest=tree_digest(elements_path), build_format=build_format)
     return hashlib.sha256(json.dumps(record, sort_keys=True).encode()).hexdigest()[:12]

@@ -93,3 +93,15 @@ def test_build_host_problems_name_packages_and_binfmt(tmp_path, monkeypatch):
     assert problems[0] == "missing programs; fix: apt-get install gdisk kpartx"
     assert "no enabled binfmt_misc handler" in problems[1] and "update-binfmts --enable qemu-ppc64le" in problems[1]
     assert build.tool_problems(lambda tool: tool, "x86_64", "files", binfmt=str(tmp_path)) == []
+
+
+def test_a_change_to_one_archs_disk_rebuilds_that_arch_only(monkeypatch, tmp_path):
+    def keys():
+        return {arch: dib.cache_key({"arch": arch, "release": "bookworm"}, [str(tmp_path)], "3.43.0") for arch in ("x86_64", "aarch64")}
+
+    before = keys()
+    monkeypatch.setitem(dib.ARCH_BUILD_FORMAT, "x86_64", dib.ARCH_BUILD_FORMAT.get("x86_64", dib.BUILD_FORMAT) + 1)
+    after = keys()
+    assert after["x86_64"] != before["x86_64"] and after["aarch64"] == before["aarch64"]
+    monkeypatch.setattr(dib, "BUILD_FORMAT", dib.BUILD_FORMAT + 1)
+    assert keys()["aarch64"] != before["aarch64"] and keys()["x86_64"] == after["x86_64"]

@@ -100,3 +100,11 @@ def test_missing_busybox_or_kernel_is_named(tmp_path):
     (tmp_path / "bin" / "busybox").write_bytes(b"x")
     with pytest.raises(initramfs.InitramfsError, match=r"is kernel 6\.1 installed"):
         initramfs.build_initramfs(str(tmp_path), "6.1")
+
+
+def test_x86_64_guests_load_the_config_drives_cdrom_before_systemd_starts():
+    amd64 = initramfs.boot_modules("amd64")
+    assert amd64[:len(initramfs.BOOT_MODULES)] == initramfs.BOOT_MODULES
+    assert {"ahci", "ata_piix", "sr_mod"} <= set(amd64)
+    # The other arches' config drives are found as they are (their boot tests read DataSourceConfigDrive).
+    assert initramfs.boot_modules("arm64") == initramfs.BOOT_MODULES == initramfs.boot_modules("ppc64el")
