@@ -26,6 +26,8 @@ description:
   - The image's kernel command line names the arch's serial console (C(ttyS0), C(ttyAMA0), C(hvc0)), where nova's
     console log reads, unless O(serial_console=false).
   - A manifest C(<image>.json) beside the image records the inputs, the key and the build's time.
+  - After a build, the images of the same O(name) and O(arch) with another key (built from other inputs) are removed
+    from O(dest) with their manifests, unless O(prune=false).
 author:
   - multiarch.kolla developers (@multiarch-kolla)
 extends_documentation_fragment:
@@ -124,6 +126,13 @@ options:
     description: Seconds the build may take before it is stopped.
     type: int
     default: 7200
+  prune:
+    description:
+      - After a build, remove the images of the same O(name) and O(arch) with another key from O(dest), with their
+        manifests. They were built from other inputs, and the image list names only the new one.
+      - Nothing is removed when the image is reused from the cache, or when the build fails.
+    type: bool
+    default: true
 """
 
 EXAMPLES = r"""
@@ -180,6 +189,12 @@ manifest:
   description: The image's manifest (inputs, key, kernel version, build seconds); empty in check mode before a build.
   returned: always
   type: dict
+removed:
+  description: The superseded images and manifests removed after the build (in check mode, those a build would remove).
+  returned: always
+  type: list
+  elements: str
+  sample: [/var/cache/multiarch-kolla/guest-images/debian-aarch64-0b1d2e3f4a5c.qcow2]
 """
 
 import json
@@ -190,7 +205,7 @@ import time
 from ansible.module_utils.basic import AnsibleModule
 
 from ansible_collections.multiarch.kolla.plugins.module_utils.archtable import ARCHES, UnknownArchError, canonical_arch
-from ansible_collections.multiarch.kolla.plugins.module_utils.guest_image._build import BuildError, build_image, tool_problems
+from ansible_collections.multiarch.kolla.plugins.module_utils.guest_image._build import BuildError, build_image, superseded, tool_problems
 from ansible_collections.multiarch.kolla.plugins.module_utils.guest_image._dib import FILES_ELEMENTS, cache_key, choose_assembly, device_mapper_available
 
 KEY_OPTIONS = ("release", "elements", "packages", "components", "mirror", "security_mirror", "format", "serial_console", "root_label")
@@ -236,28 +251,29 @@ def _checked_inputs(module, p):
     return arch, boot, assembly, dib
 
 
+ARGUMENT_SPEC = dict(
+    arch=dict(type="str", required=True),
+    dest=dict(type="path", required=True),
+    name=dict(type="str", default="debian"),
+    release=dict(type="str", default="bookworm"),
+    elements=dict(type="list", elements="str", default=["debian-minimal", "cloud-init", "growroot"]),
+    elements_path=dict(type="list", elements="path", default=[]),
+    packages=dict(type="list", elements="str", default=[]),
+    components=dict(type="list", elements="str", default=["main"]),
+    mirror=dict(type="str", default="http://deb.debian.org/debian"),
+    security_mirror=dict(type="str", default="http://deb.debian.org/debian-security"),
+    assembly=dict(type="str", choices=["auto", "dib", "files"], default="auto"),
+    format=dict(type="str", choices=["qcow2", "raw"], default="qcow2"),
+    serial_console=dict(type="bool", default=True),
+    root_label=dict(type="str", default="cloudimg-rootfs"),
+    disk_image_create=dict(type="str", default="disk-image-create"),
+    timeout=dict(type="int", default=7200),
+    prune=dict(type="bool", default=True),
+)
+
+
 def main():
-    module = AnsibleModule(
-        argument_spec=dict(
-            arch=dict(type="str", required=True),
-            dest=dict(type="path", required=True),
-            name=dict(type="str", default="debian"),
-            release=dict(type="str", default="bookworm"),
-            elements=dict(type="list", elements="str", default=["debian-minimal", "cloud-init", "growroot"]),
-            elements_path=dict(type="list", elements="path", default=[]),
-            packages=dict(type="list", elements="str", default=[]),
-            components=dict(type="list", elements="str", default=["main"]),
-            mirror=dict(type="str", default="http://deb.debian.org/debian"),
-            security_mirror=dict(type="str", default="http://deb.debian.org/debian-security"),
-            assembly=dict(type="str", choices=["auto", "dib", "files"], default="auto"),
-            format=dict(type="str", choices=["qcow2", "raw"], default="qcow2"),
-            serial_console=dict(type="bool", default=True),
-            root_label=dict(type="str", default="cloudimg-rootfs"),
-            disk_image_create=dict(type="str", default="disk-image-create"),
-            timeout=dict(type="int", default=7200),
-        ),
-        supports_check_mode=True,
-    )
+    module = AnsibleModule(argument_spec=ARGUMENT_SPEC, supports_check_mode=True)
     p = module.params
     arch, boot, assembly, dib = _checked_inputs(module, p)
 
@@ -267,12 +283,14 @@ def main():
     path = os.path.join(p["dest"], "%s-%s-%s.%s" % (p["name"], arch, key, p["format"]))
     # The disk boots through \EFI\BOOT only: nova must give UEFI firmware even where the arch's default is BIOS.
     properties = {"hw_firmware_type": "uefi"} if boot["efi_file"] and ARCHES[arch]["uefi"] != "required" else {}
-    result = dict(changed=False, path=path, key=key, arch=arch, assembly=assembly, source="cache", properties=properties, manifest={})
+    result = dict(changed=False, path=path, key=key, arch=arch, assembly=assembly, source="cache", properties=properties, manifest={},
+                  removed=[])
     if os.path.isfile(path) and os.path.isfile(path + ".json"):
         with open(path + ".json", encoding="utf-8") as handle:
             result["manifest"] = json.load(handle)
         module.exit_json(**result)
-    result.update(changed=True, source="would-build")
+    stale = superseded(p["dest"], p["name"], arch, p["format"], path) if p["prune"] else []
+    result.update(changed=True, source="would-build", removed=stale)
     if module.check_mode:
         module.exit_json(**result)
 
@@ -282,12 +300,15 @@ def main():
     try:
         built = build_image(module, dib, arch, boot, assembly=assembly, path=path, work=work, params=p)
     except BuildError as exc:
+        result["removed"] = []  # a failed build removes nothing
         module.fail_json(msg="building the %s image %s failed: %s" % (arch, os.path.basename(path), exc), **result)
     manifest = dict(inputs, key=key, image=os.path.basename(path), seconds=round(time.monotonic() - start, 1), **built)
     with open(path + ".json.tmp", "w", encoding="utf-8") as handle:
         json.dump(manifest, handle, indent=2, sort_keys=True)
     os.replace(path + ".json.tmp", path + ".json")
     shutil.rmtree(work, ignore_errors=True)
+    for old in stale:
+        os.unlink(old)
     result.update(source="built", manifest=manifest)
     module.exit_json(**result)
 

@@ -4,6 +4,7 @@
 """One guest image build: check the build host, run diskimage-builder, assemble the disk (the guest_image module's work)."""
 
 import os
+import re
 import shutil
 
 from ..archtable import canonical_arch
@@ -49,6 +50,18 @@ def tool_problems(get_bin_path, arch, assembly, binfmt=BINFMT):
                 "&& update-binfmts --enable qemu-%s" % (handler, arch, arch)
             )
     return problems
+
+
+def superseded(dest, name, arch, fmt, keep):
+    """Images ``<name>-<arch>-<key>.<fmt>`` in ``dest`` with another key than the image ``keep`` (built from other
+    inputs), each followed by its manifest when it has one."""
+    pattern = re.compile(r"^%s-%s-[0-9a-f]{12}\.%s$" % (re.escape(name), re.escape(arch), re.escape(fmt)))
+    found = []
+    for entry in sorted(os.listdir(dest)) if os.path.isdir(dest) else []:
+        path = os.path.join(dest, entry)
+        if pattern.match(entry) and path != keep:
+            found += [path] + [path + ".json"] * os.path.isfile(path + ".json")
+    return found
 
 
 def _run(module, argv, log, *, env=None, data=None, step):

@@ -97,3 +97,32 @@ def test_a_root_without_a_kernel_fails_the_assembly_and_leaves_no_image(args, tm
     assert result["failed"]
     assert "assembling the disk: the root tree has no /boot/vmlinuz-*: the image needs a kernel package" in result["msg"]
     assert not [p for p in Path(args["dest"]).iterdir() if p.is_file()]
+
+
+def _built(path, **_kwargs):
+    Path(path).write_bytes(b"new disk")
+    return {"kernel_version": "6.1.0-50-amd64"}
+
+
+def test_a_build_removes_the_images_it_supersedes_and_nothing_else(args, monkeypatch):
+    dest = Path(args["dest"])
+    dest.mkdir()
+    stale = [dest / "debian-x86_64-0123456789ab.qcow2", dest / "debian-x86_64-0123456789ab.qcow2.json",
+             dest / "debian-x86_64-ba9876543210.qcow2"]
+    # Another name, arch or format, a file that is not a keyed image, and the directories: all stay.
+    kept = [dest / "debian-gpu-x86_64-0123456789ab.qcow2", dest / "debian-aarch64-0123456789ab.qcow2",
+            dest / "debian-x86_64-0123456789ab.raw", dest / "debian-x86_64-latest.qcow2", dest / "multiarch_images.yml"]
+    for path in stale + kept:
+        path.write_bytes(b"old")
+    predicted = run(args, check_mode=True)
+    assert predicted["removed"] == [str(p) for p in stale]
+    assert all(p.exists() for p in stale)
+    monkeypatch.setattr(guest_image, "build_image", lambda _m, _d, _a, _b, *, path, **kw: _built(path))
+    result = run(args)
+    assert result["changed"] and result["source"] == "built" and result["removed"] == predicted["removed"]
+    assert not any(p.exists() for p in stale) and all(p.exists() for p in kept)
+    assert Path(result["path"]).read_bytes() == b"new disk" and Path(result["path"] + ".json").is_file()
+    # Reused from the cache: nothing to remove. prune=false keeps the old images of a new build.
+    assert run(args)["removed"] == [] and not run(args)["changed"]
+    stale[0].write_bytes(b"old")
+    assert run(dict(args, release="trixie", prune=False), check_mode=True)["removed"] == []
