@@ -308,7 +308,10 @@ def main():
     os.replace(path + ".json.tmp", path + ".json")
     shutil.rmtree(work, ignore_errors=True)
     for old in stale:
-        os.unlink(old)
+        try:
+            os.unlink(old)
+        except FileNotFoundError:  # removed meanwhile (another run on the same dest)
+            pass
     result.update(source="built", manifest=manifest)
     module.exit_json(**result)
 
