@@ -112,7 +112,13 @@ _POWER_CPU_FAMILIES = ("POWER6", "POWER7", "POWER8", "POWER9", "POWER10", "POWER
 #                      file: vmlinuz, the vmlinux ELF on ppc64el), grub_format
 #                      (grub-mkimage -O), grub_package (Debian's package with that format's modules), efi_file
 #                      (the UEFI removable-media path's file name, \EFI\BOOT\<efi_file>; None: the disk boots from a
-#                      PReP partition, as SLOF does), dib_block_device (diskimage-builder's block-device-<name> element)
+#                      PReP partition, as SLOF does), dib_block_device (diskimage-builder's block-device-<name> element),
+#                      config_drive_modules (the CD-ROM drivers of nova's config drive, loaded by the image's initramfs
+#                      so that the drive exists when cloud-init's ds-identify, a systemd generator that runs before udev
+#                      loads any module, looks for a datasource: an x86_64 guest has DMI, and ds-identify turns cloud-init
+#                      off when it sees none then. nova's x86_64 CD-ROM is SATA on q35 (ahci), IDE on pc (ata_piix), both
+#                      ending in sr_mod. Seen on the x86_64 image: no cloud-init without them, DataSourceConfigDrive with
+#                      them; aarch64 and ppc64le read their drive without any)
 #   The nova fields above are empty (or None/False) for arches outside SUPPORTED_HOST_ARCHES.
 ARCHES = {
     "x86_64": {
@@ -149,7 +155,8 @@ ARCHES = {
         "nova_cdrom_bus": None,
         "boot_firmware_file": None,
         "guest_boot": {"deb_arch": "amd64", "console": "ttyS0", "graphics_console": True, "kernel": "vmlinuz", "grub_format": "x86_64-efi",
-                       "grub_package": "grub-efi-amd64-bin", "efi_file": "BOOTX64.EFI", "dib_block_device": "efi"},
+                       "grub_package": "grub-efi-amd64-bin", "efi_file": "BOOTX64.EFI", "dib_block_device": "efi",
+                       "config_drive_modules": ("ahci", "ata_piix", "sr_mod")},
     },
     "aarch64": {
         "aliases": ("arm64", "armv8", "arm64-v8a", "aarch64le"),
@@ -185,7 +192,8 @@ ARCHES = {
         "nova_cdrom_bus": "scsi",
         "boot_firmware_file": None,
         "guest_boot": {"deb_arch": "arm64", "console": "ttyAMA0", "graphics_console": True, "kernel": "vmlinuz", "grub_format": "arm64-efi",
-                       "grub_package": "grub-efi-arm64-bin", "efi_file": "BOOTAA64.EFI", "dib_block_device": "efi"},
+                       "grub_package": "grub-efi-arm64-bin", "efi_file": "BOOTAA64.EFI", "dib_block_device": "efi",
+                       "config_drive_modules": ()},
     },
     "ppc64le": {
         "aliases": ("ppc64el", "powerpc64le", "ppc64_le", "ppc64-le"),
@@ -221,7 +229,8 @@ ARCHES = {
         "nova_cdrom_bus": "scsi",
         "boot_firmware_file": "/usr/share/qemu/slof.bin",
         "guest_boot": {"deb_arch": "ppc64el", "console": "hvc0", "graphics_console": False, "kernel": "vmlinux", "grub_format": "powerpc-ieee1275",
-                       "grub_package": "grub-ieee1275-bin", "efi_file": None, "dib_block_device": "gpt"},
+                       "grub_package": "grub-ieee1275-bin", "efi_file": None, "dib_block_device": "gpt",
+                       "config_drive_modules": ()},
     },
     "ppc64": {
         "aliases": ("powerpc64", "ppc64be", "ppc64_be"),

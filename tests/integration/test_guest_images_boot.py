@@ -29,7 +29,6 @@ from pathlib import Path
 
 import guest_kernels
 import pytest
-import yaml
 from conftest import unavailable
 from glance_testlib import image_properties, run_images
 from nova_guest_testlib import URI, define, nova_guest, remove, wait_for_console, workdir
@@ -52,14 +51,7 @@ FIX = guest_kernels.GUEST_IMAGES_FIX
 @pytest.fixture(scope="module")
 def built_images():
     """The image list scripts/build-guest-images wrote, by arch."""
-    listing = guest_kernels.cache_dir() / "guest-images" / "multiarch_images.yml"
-    if not listing.is_file():
-        unavailable(f"no guest images ({listing} is missing): {FIX}")
-    images = {image["arch"]: image for image in yaml.safe_load(listing.read_text())["multiarch_images"]}
-    for image in images.values():
-        if not Path(image["filename"]).is_file():
-            unavailable(f"{image['filename']} is missing: {FIX}")
-    return images
+    return guest_kernels.built_images()
 
 
 @pytest.fixture(scope="module")

@@ -29,18 +29,14 @@ from guest_rootfs import GuestRoot, module_info
 
 pytestmark = [pytest.mark.slow]
 
-FIX = guest_kernels.GUEST_IMAGES_FIX
 GPU_PACKAGES = ("firmware-amd-graphics", "nvidia-driver", "nvidia-kernel-dkms")
 
 
 def _x86_64_image(directory: str) -> dict:
-    listing = guest_kernels.cache_dir() / directory / "multiarch_images.yml"
-    if not listing.is_file():
-        unavailable(f"no guest images ({listing} is missing): {FIX}")
-    images = [i for i in yaml.safe_load(listing.read_text())["multiarch_images"] if i["arch"] == "x86_64"]
-    if not images or not Path(images[0]["filename"]).is_file():
-        unavailable(f"no x86_64 image in {listing}: {FIX}")
-    return images[0]
+    image = guest_kernels.built_images(directory).get("x86_64")
+    if image is None:
+        unavailable(f"no x86_64 image in {directory}: {guest_kernels.GUEST_IMAGES_FIX}")
+    return image
 
 
 @pytest.fixture(scope="module")

@@ -24,6 +24,22 @@ CONSOLE = {arch: ARCHES[arch]["guest_boot"]["console"] for arch in _GUEST_ARCHES
 GUEST_IMAGES_FIX = "run make guest-images (scripts/build-guest-images; MULTIARCH_CACHE selects the cache directory)"
 
 
+def built_images(directory: str = "guest-images") -> dict:
+    """The images scripts/build-guest-images listed in ``$MULTIARCH_CACHE/<directory>/multiarch_images.yml``, by arch;
+    reported unavailable (a failure under CI) when the list or an image is missing."""
+    import yaml  # noqa: PLC0415
+    from conftest import unavailable  # noqa: PLC0415
+
+    listing = cache_dir() / directory / "multiarch_images.yml"
+    if not listing.is_file():
+        unavailable(f"no guest images ({listing} is missing): {GUEST_IMAGES_FIX}")
+    images = {image["arch"]: image for image in yaml.safe_load(listing.read_text())["multiarch_images"]}
+    for image in images.values():
+        if not Path(image["filename"]).is_file():
+            unavailable(f"{image['filename']} is missing: {GUEST_IMAGES_FIX}")
+    return images
+
+
 def cache_dir() -> Path:
     return Path(os.environ.get("MULTIARCH_CACHE", "/var/cache/multiarch-kolla"))
 

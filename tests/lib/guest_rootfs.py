@@ -13,7 +13,7 @@ import struct
 import subprocess
 from pathlib import Path
 
-LINUX_FS = "0FC63DAF-8483-4772-8E79-3D69D8477DE4"  # GPT partition type GUID "Linux filesystem data" (UEFI spec, Table 5.7)
+from ansible_collections.multiarch.kolla.plugins.module_utils.guest_image._layout import LINUX_TYPE  # GPT "Linux filesystem"
 
 
 class GuestRoot:
@@ -22,7 +22,7 @@ class GuestRoot:
         subprocess.run(["qemu-img", "convert", "-O", "raw", str(image), str(self.raw)], check=True)
         table = json.loads(subprocess.run(["sfdisk", "--json", str(self.raw)], check=True, capture_output=True, text=True).stdout)
         table = table["partitiontable"]
-        roots = [p for p in table["partitions"] if p["type"].upper() == LINUX_FS]
+        roots = [p for p in table["partitions"] if p["type"].upper() == LINUX_TYPE]
         assert len(roots) == 1, "%s: expected one Linux filesystem partition, found %s" % (image, table["partitions"])
         self.device = "%s?offset=%d" % (self.raw, roots[0]["start"] * table.get("sectorsize", 512))
 

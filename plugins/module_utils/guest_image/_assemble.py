@@ -68,7 +68,7 @@ def prepare_tree(tree, boot, label, *, serial_console, extra_cmdline=()):
         os.makedirs(os.path.join(tree, name), exist_ok=True)
         os.chmod(os.path.join(tree, name), mode)
     kver = kernel_version(tree, boot)
-    initrd, modules = build_initramfs(tree, kver, boot_modules(boot["deb_arch"]))
+    initrd, modules = build_initramfs(tree, kver, boot_modules(boot))
     write_file(os.path.join(tree, "boot", "initrd.img-%s" % kver), initrd)
     cmdline = kernel_cmdline(boot, label, serial_console=serial_console, extra=extra_cmdline)
     configs = grub_configs(boot, label, kver, cmdline)

@@ -9,7 +9,7 @@ import shutil
 
 from ..archtable import canonical_arch
 from ._assemble import AssemblyError, assemble_disk
-from ._dib import dib_command, dib_environment
+from ._dib import KEY_DIGITS, dib_command, dib_environment
 from ._initramfs import InitramfsError
 
 # Programs each assembly runs, with the Debian package that has each.
@@ -55,7 +55,7 @@ def tool_problems(get_bin_path, arch, assembly, binfmt=BINFMT):
 def superseded(dest, name, arch, fmt, keep):
     """Images ``<name>-<arch>-<key>.<fmt>`` in ``dest`` with another key than the image ``keep`` (built from other
     inputs), each followed by its manifest when it has one."""
-    pattern = re.compile(r"^%s-%s-[0-9a-f]{12}\.%s$" % (re.escape(name), re.escape(arch), re.escape(fmt)))
+    pattern = re.compile(r"^%s-%s-[0-9a-f]{%d}\.%s$" % (re.escape(name), re.escape(arch), KEY_DIGITS, re.escape(fmt)))
     found = []
     for entry in sorted(os.listdir(dest)) if os.path.isdir(dest) else []:
         path = os.path.join(dest, entry)

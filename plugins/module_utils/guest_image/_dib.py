@@ -19,7 +19,8 @@ import os
 # Bump when a change to how the disk is made changes the image for the same inputs. An arch in ARCH_BUILD_FORMAT has
 # its own number, so that a change to one arch's disk rebuilds that arch's images only.
 BUILD_FORMAT = 1
-ARCH_BUILD_FORMAT = {"x86_64": 2}  # 2: the config drive's CD-ROM drivers in the initramfs (_initramfs.CONFIG_DRIVE_MODULES)
+ARCH_BUILD_FORMAT = {"x86_64": 2}  # 2: the config drive's CD-ROM drivers in the initramfs (archtable config_drive_modules)
+KEY_DIGITS = 12  # hex digits of a cache key, the last part of an image's file name
 FILES_ELEMENTS = ("multiarch-deferred-initramfs",)
 
 
@@ -110,4 +111,4 @@ def cache_key(inputs, elements_path, dib_version):
     """12 hex digits naming an image: the inputs, the elements' files and diskimage-builder's version."""
     build_format = ARCH_BUILD_FORMAT.get(inputs.get("arch"), BUILD_FORMAT)
     record = dict(inputs, dib_version=dib_version, elements_digest=tree_digest(elements_path), build_format=build_format)
-    return hashlib.sha256(json.dumps(record, sort_keys=True).encode()).hexdigest()[:12]
+    return hashlib.sha256(json.dumps(record, sort_keys=True).encode()).hexdigest()[:KEY_DIGITS]

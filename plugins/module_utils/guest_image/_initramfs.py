@@ -20,12 +20,6 @@ import stat
 # disks (hw_disk_bus virtio or scsi), ext4, and crc32c, which ext4's metadata checksums ask the crypto
 # API for by name (so modules.dep does not list it).
 BOOT_MODULES = ("virtio_pci", "virtio_blk", "virtio_scsi", "sd_mod", "ext4", "crc32c_generic")
-# The CD-ROM of nova's config drive, by Debian arch, loaded here so that the drive exists before systemd starts. On
-# x86_64 (the guest has DMI), cloud-init's ds-identify, a systemd generator that runs before udev loads any module,
-# turns cloud-init off when it sees no datasource then; a config drive whose CD-ROM appears later is never read.
-# Seen on the x86_64 image under TCG: no cloud-init without these, DataSourceConfigDrive with them. nova's x86_64
-# CD-ROM is SATA on q35 (ahci) and IDE on pc (ata_piix); sr_mod is the SCSI CD-ROM driver both end in.
-CONFIG_DRIVE_MODULES = {"amd64": ("ahci", "ata_piix", "sr_mod")}
 BUSYBOX = "bin/busybox"
 
 INIT = r"""#!/bin/busybox sh
@@ -129,9 +123,10 @@ def _read_module(path):
     return data
 
 
-def boot_modules(deb_arch):
-    """The modules the initramfs of a ``deb_arch`` guest loads."""
-    return BOOT_MODULES + CONFIG_DRIVE_MODULES.get(deb_arch, ())
+def boot_modules(boot):
+    """The modules the initramfs of a guest loads: the disk's, and the config drive's CD-ROM of its arch (``boot``, the
+    arch table's ``guest_boot``: ``config_drive_modules``)."""
+    return BOOT_MODULES + tuple(boot["config_drive_modules"])
 
 
 def build_initramfs(tree, kernel_version, modules=BOOT_MODULES):

@@ -11,6 +11,7 @@ import subprocess
 import pytest
 from conftest import unavailable
 
+from ansible_collections.multiarch.kolla.plugins.module_utils.archtable import ARCHES
 from ansible_collections.multiarch.kolla.plugins.module_utils.guest_image import _initramfs as initramfs
 
 # An excerpt of the shape of Debian 6.1's modules.dep (each line lists every dependency, nearest first).
@@ -103,8 +104,9 @@ def test_missing_busybox_or_kernel_is_named(tmp_path):
 
 
 def test_x86_64_guests_load_the_config_drives_cdrom_before_systemd_starts():
-    amd64 = initramfs.boot_modules("amd64")
+    amd64 = initramfs.boot_modules(ARCHES["x86_64"]["guest_boot"])
     assert amd64[:len(initramfs.BOOT_MODULES)] == initramfs.BOOT_MODULES
     assert {"ahci", "ata_piix", "sr_mod"} <= set(amd64)
     # The other arches' config drives are found as they are (their boot tests read DataSourceConfigDrive).
-    assert initramfs.boot_modules("arm64") == initramfs.BOOT_MODULES == initramfs.boot_modules("ppc64el")
+    for arch in ("aarch64", "ppc64le"):
+        assert initramfs.boot_modules(ARCHES[arch]["guest_boot"]) == initramfs.BOOT_MODULES
